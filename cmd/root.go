@@ -1,0 +1,145 @@
+// Package cmd is the command-line interface: it parses arguments into
+// express.Options, calls the express package, and prints the result.
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
+)
+
+// Build information, stamped by the linker (see goreleaser.yaml).
+var (
+	Version = "dev"
+	Commit  = "none"
+)
+
+// Factory carries what commands need from the outside world, so tests can
+// substitute streams and the host.
+type Factory struct {
+	IO   express.Streams
+	Host express.Host
+}
+
+// DefaultFactory uses the process's standard streams and the real machine.
+func DefaultFactory() *Factory {
+	return &Factory{
+		IO: express.Streams{
+			In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
+			IsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
+		},
+		Host: express.RealHost{},
+	}
+}
+
+// NewRootCmd builds the command tree.
+func NewRootCmd(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mod_wsgi-express",
+		Short: "Run a Python WSGI application with Apache httpd and mod_wsgi, with no Apache configuration to write",
+		Long: `mod_wsgi-express turns a WSGI application into a running Apache httpd +
+mod_wsgi server. It writes a complete server configuration into a server root
+directory and starts Apache in the foreground.
+
+  mod_wsgi-express start-server app.wsgi
+  mod_wsgi-express start-server --application-type module myproject.wsgi
+  mod_wsgi-express setup-server app.wsgi --port 8080 --server-root /etc/myapp`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			c.SetOut(f.IO.Err)
+			c.Usage()
+			return &exitCode{2}
+		},
+	}
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.Err)
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return &flagError{err: err, cmd: c}
+	})
+	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f))
+	return root
+}
+
+type exitCode struct{ code int }
+
+func (e *exitCode) Error() string { return fmt.Sprintf("exit status %d", e.code) }
+
+type flagError struct {
+	err error
+	cmd *cobra.Command
+}
+
+func (e *flagError) Error() string { return e.err.Error() }
+
+// Execute runs the command line and returns the process exit status:
+// 0 success, 2 a usage or validation error, 1 a failure to start, or
+// Apache's own status.
+func Execute(f *Factory, args []string) int {
+	root := NewRootCmd(f)
+	twoArg := twoArgFlags(root)
+	metavarOf = func(name string) string { return twoArg[name] }
+	joined, err := joinPairArgs(args, func(n string) bool { _, ok := twoArg[n]; return ok })
+	if err != nil {
+		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)
+		return 2
+	}
+	root.SetArgs(joined)
+	err = root.Execute()
+	return report(f, err)
+}
+
+func report(f *Factory, err error) int {
+	if err == nil {
+		return 0
+	}
+	var ec *exitCode
+	var fe *flagError
+	var ue *express.UsageError
+	var ee *express.ExitError
+	switch {
+	case errors.As(err, &ec):
+		return ec.code
+	case errors.As(err, &fe):
+		fmt.Fprintf(f.IO.Err, "Error: %v\nRun '%s --help' for the options.\n", fe.err, fe.cmd.CommandPath())
+		return 2
+	case errors.As(err, &ue):
+		fmt.Fprintf(f.IO.Err, "Error: %v\n", ue)
+		return 2
+	case errors.As(err, &ee):
+		return ee.Code
+	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag"):
+		fmt.Fprintf(f.IO.Err, "Error: %v\nRun 'mod_wsgi-express --help' for usage.\n", err)
+		return 2
+	default:
+		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)
+		return 1
+	}
+}
+
+// twoArgFlags maps every two-argument option of the tree to its metavar.
+func twoArgFlags(root *cobra.Command) map[string]string {
+	out := map[string]string{}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(fl *pflag.Flag) {
+			if len(fl.Annotations[annNargs]) > 0 {
+				out[fl.Name] = strings.Join(fl.Annotations[annMetavar], "")
+			}
+		})
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+	return out
+}

@@ -1,0 +1,107 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/spf13/cobra"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
+)
+
+// ServerOptions are the inputs of start-server and setup-server.
+type ServerOptions struct {
+	IO      express.Streams
+	Host    express.Host
+	Options express.Options
+}
+
+// NewCmdStartServer builds start-server. runF replaces the real run in tests.
+func NewCmdStartServer(f *Factory, runF func(*ServerOptions) error) *cobra.Command {
+	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	c := &cobra.Command{
+		Use:   "start-server [ENTRY-POINT]",
+		Short: "Write the server configuration and run Apache in the foreground",
+		Long: `Write a server root for the WSGI application at ENTRY-POINT and run Apache
+in the foreground until interrupted. With no ENTRY-POINT a default page is
+served. Without a terminal, the command replaces itself with Apache so that
+signals reach it directly; on a terminal, Apache runs as a child and a window
+resize never stops it.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			fillEntryPoint(&opts.Options, args)
+			opts.Options.Version = Version
+			if runF != nil {
+				return runF(opts)
+			}
+			return serverRun(opts, opts.Options.SetupOnly)
+		},
+	}
+	addServerFlags(c.Flags(), &opts.Options)
+	setGroupedHelp(c)
+	return c
+}
+
+// NewCmdSetupServer builds setup-server: start-server without the start.
+func NewCmdSetupServer(f *Factory, runF func(*ServerOptions) error) *cobra.Command {
+	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	c := &cobra.Command{
+		Use:   "setup-server [ENTRY-POINT]",
+		Short: "Write the server configuration and scripts, without starting Apache",
+		Long: `Write a server root for the WSGI application at ENTRY-POINT and print how
+to start it: SERVER-ROOT/apachectl start (or stop, restart, graceful,
+configtest). Running it again with the same options writes the same files.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			fillEntryPoint(&opts.Options, args)
+			opts.Options.Version = Version
+			if runF != nil {
+				return runF(opts)
+			}
+			return serverRun(opts, true)
+		},
+	}
+	addServerFlags(c.Flags(), &opts.Options)
+	setGroupedHelp(c)
+	return c
+}
+
+func fillEntryPoint(o *express.Options, args []string) {
+	if o.EntryPoint == "" && len(args) == 1 {
+		o.EntryPoint = args[0]
+	}
+}
+
+// serverRun resolves, renders, writes, and (unless setupOnly) launches.
+func serverRun(opts *ServerOptions, setupOnly bool) error {
+	plan, err := express.Resolve(opts.Options, opts.Host)
+	if err != nil {
+		return err
+	}
+	files, err := express.Render(plan)
+	if err != nil {
+		return err
+	}
+	if err := express.Write(plan, files); err != nil {
+		return &express.RuntimeError{Msg: err.Error()}
+	}
+	printSummary(opts.IO.Out, plan)
+	if setupOnly {
+		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", plan.Apachectl)
+		return nil
+	}
+	if err := express.CheckPort(plan, opts.Host); err != nil {
+		return err
+	}
+	return express.Launch(plan, opts.IO)
+}
+
+func printSummary(w io.Writer, p *express.Plan) {
+	width := 0
+	for _, l := range p.Summary {
+		width = max(width, len(l.Name))
+	}
+	for _, l := range p.Summary {
+		fmt.Fprintf(w, "%-*s : %s\n", width, l.Name, l.Value)
+	}
+}

@@ -1,0 +1,377 @@
+package express
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+)
+
+// runAsCandidates are tried in order when root gives no --user: the
+// accounts distributions create for web servers, then the generic ones.
+var runAsCandidates = []string{"www-data", "apache", "_www", "daemon", "nobody"}
+
+func resolveAccount(o *Options, h Host, p *Plan) error {
+	uid := h.Getuid()
+	p.RunningAsRoot = uid == 0
+	if !p.RunningAsRoot {
+		p.UID = uid
+		if u, err := h.LookupUserID(strconv.Itoa(uid)); err == nil {
+			p.GID, _ = strconv.Atoi(u.Gid)
+			if o.User != "" && o.User != u.Username {
+				return usagef("user", "only root can run the server as another account (%s); drop --user or start as root", o.User)
+			}
+		}
+		return nil
+	}
+	name := o.User
+	if name == "" {
+		for _, c := range runAsCandidates {
+			if _, err := h.LookupUser(c); err == nil {
+				name = c
+				break
+			}
+		}
+		if name == "" {
+			return usagef("user", "running as root, and none of the accounts %s exists for Apache's children; create one or pass --user and --group", strings.Join(runAsCandidates, ", "))
+		}
+		p.AccountNote = fmt.Sprintf("running as root: Apache's children and the application run as %s (choose with --user/--group)", name)
+	}
+	u, err := h.LookupUser(name)
+	if err != nil {
+		return usagef("user", "no account named %s; pass an existing account", shortQuote(name))
+	}
+	if u.Uid == "0" {
+		return usagef("user", "Apache will not run its children as root; pass an unprivileged account such as www-data")
+	}
+	p.User = u.Username
+	p.UID, _ = strconv.Atoi(u.Uid)
+	group := o.Group
+	if group == "" {
+		g, err := h.LookupGroupID(u.Gid)
+		if err != nil {
+			return usagef("group", "the primary group %s of %s has no name; pass --group", u.Gid, name)
+		}
+		group = g.Name
+	}
+	g, err := h.LookupGroup(group)
+	if err != nil {
+		return usagef("group", "no group named %s; pass an existing group", shortQuote(group))
+	}
+	if g.Gid == "0" && o.Group == "" {
+		return usagef("group", "%s's primary group is root; pass --group with an unprivileged group", name)
+	}
+	p.Group = g.Name
+	p.GID, _ = strconv.Atoi(g.Gid)
+	return nil
+}
+
+// maxSocketPath is the longest path of a UNIX socket; mod_wsgi appends
+// about 30 characters to the socket prefix.
+const maxSocketPath = 107
+
+func resolveServerRoot(o *Options, h Host, p *Plan) error {
+	root := o.ServerRoot
+	if root == "" {
+		root = filepath.Join(h.TempDir(), fmt.Sprintf("mod_wsgi-%s:%d:%d", firstNonEmpty(o.Host, "localhost"), o.Port, h.Getuid()))
+	}
+	root = absFrom(h, root)
+	if fi, err := h.Lstat(root); err == nil {
+		switch {
+		case fi.Mode()&fs.ModeSymlink != 0:
+			return usagef("server-root", "%s is a symbolic link; refusing to write through it, give a real directory", root)
+		case !fi.IsDir():
+			return usagef("server-root", "%s exists and is not a directory", root)
+		case fi.Mode().Perm()&0o002 != 0:
+			return usagef("server-root", "%s is writable by everyone; remove it or give another directory", root)
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && int(st.Uid) != h.Getuid() {
+			return usagef("server-root", "%s belongs to another user (uid %d); remove it or give another directory", root, st.Uid)
+		}
+	}
+	o.ServerRoot = root
+	p.ServerRoot = root
+	p.ConfigFile = filepath.Join(root, "httpd.conf")
+	p.HandlerScript = filepath.Join(root, "handler.wsgi")
+	p.HandlerConfig = filepath.Join(root, "handler.json")
+	p.RuntimeModule = filepath.Join(root, "express_runtime.py")
+	p.Apachectl = filepath.Join(root, "apachectl")
+	p.Envvars = filepath.Join(root, "envvars")
+	p.RewriteConf = filepath.Join(root, "rewrite.conf")
+	p.SocketPrefix = filepath.Join(root, "wsgi")
+	if len(p.SocketPrefix)+30 > maxSocketPath {
+		return usagef("server-root", "%s is too long for mod_wsgi's sockets (%d characters at most); give a shorter directory", root, maxSocketPath-35)
+	}
+	p.PidFile = filepath.Join(root, "httpd.pid")
+	if o.PidFile != "" {
+		p.PidFile = absFrom(h, o.PidFile)
+	}
+	p.Handler.ServerRoot = root
+	if p.DocumentRoot == "" {
+		p.DocumentRoot = filepath.Join(root, "htdocs")
+	}
+	return nil
+}
+
+var reLogLevel = regexp.MustCompile(`^((emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])|[a-z_0-9]+:(emerg|alert|crit|error|warn|notice|info|debug|trace[1-8]))$`)
+
+func resolveLogging(o *Options, h Host, p *Plan) error {
+	for _, lv := range strings.Fields(o.LogLevel) {
+		if !reLogLevel.MatchString(lv) {
+			return usagef("log-level", "%s is not a log level; use emerg, alert, crit, error, warn, notice, info, debug or trace1..trace8 (optionally module:level)", shortQuote(lv))
+		}
+	}
+	if strings.TrimSpace(o.LogLevel) == "" {
+		return usagef("log-level", "needs a level such as warn or info")
+	}
+	for _, n := range []struct{ opt, v string }{{"error-log-name", o.ErrorLogName}, {"access-log-name", o.AccessLogName}} {
+		if n.v == "" || strings.Contains(n.v, "/") || n.v == "." || n.v == ".." {
+			return usagef(n.opt, "%s must be a plain file name", shortQuote(n.v))
+		}
+	}
+	p.LogDirectory = p.ServerRoot
+	if o.LogDirectory != "" {
+		p.LogDirectory = absFrom(h, o.LogDirectory)
+	}
+	if o.LogToTerminal && o.LogDirectory == "" {
+		p.ErrorLog = "/dev/stderr"
+		if o.AccessLog {
+			p.AccessLog = "/dev/stdout"
+		}
+		return nil
+	}
+	p.ErrorLog = filepath.Join(p.LogDirectory, o.ErrorLogName)
+	if o.AccessLog {
+		p.AccessLog = filepath.Join(p.LogDirectory, o.AccessLogName)
+	}
+	return nil
+}
+
+func resolvePython(o *Options, h Host, p *Plan) error {
+	need := p.Module.PythonVersion
+	home := o.PythonHome
+	opt := "python-home"
+	if home == "" && h.Getenv("VIRTUAL_ENV") != "" {
+		home, opt = h.Getenv("VIRTUAL_ENV"), "python-home"
+	}
+	if home == "" {
+		p.PythonHome = p.Module.PythonHome
+		return nil
+	}
+	home = absFrom(h, home)
+	if !dirExists(h, home) {
+		return usagef(opt, "%s is not a directory holding a Python installation or virtualenv", home)
+	}
+	have := venvVersion(h, home)
+	if have == "" {
+		if dirExists(h, filepath.Join(home, "lib", "python"+need)) {
+			have = need
+		}
+	}
+	if need != "" && have != need {
+		what := "Python " + have
+		if have == "" {
+			what = "no Python this tool could recognise"
+		}
+		return usagef(opt, "%s holds %s, but the mod_wsgi module %s was built for Python %s; use a virtualenv made with Python %s (python%s -m venv), or a mod_wsgi built for that Python (--mod-wsgi-module)",
+			home, what, p.Module.Path, need, need, need)
+	}
+	p.PythonHome = home
+	return nil
+}
+
+var reLocale = regexp.MustCompile(`^[A-Za-z0-9_.@-]+$`)
+
+func resolveEnvironment(o *Options, h Host, p *Plan) error {
+	loc := firstNonEmpty(o.Locale, o.Lang)
+	if loc != "" {
+		opt := "locale"
+		if o.Locale == "" {
+			opt = "lang"
+		}
+		if !reLocale.MatchString(loc) {
+			return usagef(opt, "%s is not a locale name such as en_US.UTF-8", shortQuote(loc))
+		}
+	} else {
+		for _, c := range []string{h.Getenv("LC_ALL"), h.Getenv("LANG")} {
+			if c != "" && c != "C" && c != "POSIX" && reLocale.MatchString(c) && localeExists(h, c) {
+				loc = c
+				break
+			}
+		}
+		if loc == "" {
+			for _, c := range []string{"en_US.UTF-8", "C.UTF-8"} {
+				if localeExists(h, c) {
+					loc = c
+					break
+				}
+			}
+		}
+	}
+	p.Locale = loc
+	if loc != "" {
+		p.Env = append(p.Env, Pair{"LANG", loc}, Pair{"LC_ALL", loc})
+	}
+	reName := regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.-]*$`)
+	for _, kv := range o.SetEnv {
+		if !reName.MatchString(kv.Key) {
+			return usagef("setenv", "%s is not a variable name", shortQuote(kv.Key))
+		}
+	}
+	for _, n := range o.PassEnv {
+		if !reName.MatchString(n) {
+			return usagef("passenv", "%s is not a variable name", shortQuote(n))
+		}
+	}
+	p.SetEnv, p.PassEnv = o.SetEnv, o.PassEnv
+	return nil
+}
+
+// localeExists looks for a compiled locale the way glibc would find it,
+// without running locale -a.
+func localeExists(h Host, name string) bool {
+	lang, codeset, _ := strings.Cut(name, ".")
+	norm := lang
+	if codeset != "" {
+		cs := strings.ToLower(strings.ReplaceAll(strings.ReplaceAll(codeset, "-", ""), "_", ""))
+		norm = lang + "." + cs
+	}
+	if name == "C" || name == "POSIX" {
+		return true
+	}
+	for _, n := range []string{name, norm} {
+		if dirExists(h, filepath.Join("/usr/lib/locale", n)) {
+			return true
+		}
+	}
+	archive, err := h.ReadFile("/usr/lib/locale/locale-archive")
+	if err != nil {
+		return false
+	}
+	return bytes.Contains(archive, []byte(norm+"\x00")) || bytes.Contains(archive, []byte(name+"\x00"))
+}
+
+// resolveAccess checks, when running as root, that the unprivileged account
+// can reach what it must: the server root's parents, the application and
+// the files it serves.
+func resolveAccess(o *Options, h Host, p *Plan) error {
+	if !p.RunningAsRoot {
+		return nil
+	}
+	who := accessor{uid: p.UID, gid: p.GID}
+	type need struct {
+		opt, path string
+		read      bool
+	}
+	needs := []need{{"server-root", filepath.Dir(p.ServerRoot), false}, {"working-directory", o.WorkingDirectory, false}}
+	switch p.Handler.ApplicationType {
+	case "script", "paste":
+		needs = append(needs, need{"entry-point", p.Handler.EntryPoint, true})
+	}
+	if o.DocumentRoot != "" {
+		needs = append(needs, need{"document-root", o.DocumentRoot, true})
+	}
+	for _, a := range p.URLAliases {
+		needs = append(needs, need{"url-alias", a.Path, true})
+	}
+	for _, pp := range p.Handler.PythonPaths {
+		needs = append(needs, need{"python-path", pp, true})
+	}
+	for _, n := range needs {
+		if bad := who.blocked(h, n.path, n.read); bad != "" {
+			return usagef(n.opt, "%s is not reachable by %s, the account Apache's children run as: %s; make it accessible (for example chmod o+rx %s) or pass --user and --group",
+				n.path, p.User, bad, bad)
+		}
+	}
+	return nil
+}
+
+type accessor struct{ uid, gid int }
+
+// blocked returns the first path on the way to p that the account cannot
+// pass (search permission on directories, read on the last when read).
+func (a accessor) blocked(h Host, p string, read bool) string {
+	p = filepath.Clean(p)
+	parts := strings.Split(p, "/")
+	cur := "/"
+	for i, part := range parts {
+		if part == "" {
+			continue
+		}
+		cur = filepath.Join(cur, part)
+		fi, err := h.Stat(cur)
+		if err != nil {
+			return ""
+		}
+		last := i == len(parts)-1
+		want := fs.FileMode(0o1) // search
+		if last && read {
+			want = 0o4
+			if fi.IsDir() {
+				want = 0o5
+			}
+		} else if !fi.IsDir() {
+			continue
+		}
+		if !a.allowed(fi, want) {
+			return cur
+		}
+	}
+	return ""
+}
+
+func (a accessor) allowed(fi fs.FileInfo, want fs.FileMode) bool {
+	perm := fi.Mode().Perm()
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	if !ok {
+		return true
+	}
+	switch {
+	case int(st.Uid) == a.uid:
+		return (perm>>6)&want == want
+	case int(st.Gid) == a.gid:
+		return (perm>>3)&want == want
+	default:
+		return perm&want == want
+	}
+}
+
+func resolveSummary(o *Options, h Host, p *Plan) error {
+	add := func(n, v string) { p.Summary = append(p.Summary, SummaryLine{n, v}) }
+	add("Server URL", p.URL)
+	add("Server Root", p.ServerRoot)
+	add("Server Conf", p.ConfigFile)
+	add("Error Log File", p.ErrorLog+" ("+o.LogLevel+")")
+	if p.AccessLog != "" {
+		add("Access Log File", p.AccessLog)
+	}
+	add("Operating Mode", p.OperatingMode)
+	procs := max(1, o.Processes)
+	if !p.Static {
+		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d threads)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads))
+	}
+	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", o.MaxClients, p.MPM))
+	add("Application Type", o.ApplicationType)
+	if p.Handler.EntryPoint != "" {
+		add("Entry Point", p.Handler.EntryPoint)
+	}
+	add("mod_wsgi Module", describeModule(p.Module))
+	if p.PythonHome != "" {
+		add("Python Home", p.PythonHome)
+	}
+	if p.AccountNote != "" {
+		add("Run As", p.AccountNote)
+	}
+	return nil
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}

@@ -1,0 +1,94 @@
+package express
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Write creates the server root and writes the rendered files into it. Each
+// file is written to a temporary name and renamed, so a running server
+// never reads half a file. When running as root the root directory and the
+// files the children read belong to the children's group; nothing is
+// readable by other accounts.
+func Write(p *Plan, files []File) error {
+	if err := os.MkdirAll(filepath.Dir(p.ServerRoot), 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", filepath.Dir(p.ServerRoot), err)
+	}
+	dirMode := os.FileMode(0o700)
+	if p.RunningAsRoot {
+		dirMode = 0o750
+	}
+	if err := os.Mkdir(p.ServerRoot, dirMode); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating server root: %w", err)
+	}
+	if fi, err := os.Lstat(p.ServerRoot); err != nil || !fi.IsDir() {
+		return fmt.Errorf("server root %s is not a directory", p.ServerRoot)
+	}
+	if err := own(p, p.ServerRoot, dirMode, true); err != nil {
+		return err
+	}
+	for _, f := range files {
+		path := filepath.Join(p.ServerRoot, f.Name)
+		if f.KeepOld {
+			if _, err := os.Lstat(path); err == nil {
+				continue
+			}
+		}
+		if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, f.Data) {
+			if err := own(p, path, f.Mode, f.ChildRead); err != nil {
+				return err
+			}
+			continue
+		}
+		tmp := filepath.Join(p.ServerRoot, "."+f.Name+".tmp")
+		os.Remove(tmp)
+		if err := os.WriteFile(tmp, f.Data, f.Mode); err != nil {
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+		if err := own(p, tmp, f.Mode, f.ChildRead); err != nil {
+			os.Remove(tmp)
+			return err
+		}
+		if err := os.Rename(tmp, path); err != nil {
+			os.Remove(tmp)
+			return fmt.Errorf("writing %s: %w", path, err)
+		}
+	}
+	// The default document root, empty, inside the server root.
+	if p.DocumentRoot == filepath.Join(p.ServerRoot, "htdocs") {
+		if err := os.Mkdir(p.DocumentRoot, dirMode); err != nil && !os.IsExist(err) {
+			return fmt.Errorf("creating %s: %w", p.DocumentRoot, err)
+		}
+		if err := own(p, p.DocumentRoot, dirMode, true); err != nil {
+			return err
+		}
+	}
+	if p.LogDirectory != p.ServerRoot {
+		if err := os.MkdirAll(p.LogDirectory, 0o755); err != nil {
+			return fmt.Errorf("creating log directory: %w", err)
+		}
+	}
+	return nil
+}
+
+// own sets mode and, as root, gives the children's group read access to
+// what they must read.
+func own(p *Plan, path string, mode os.FileMode, childRead bool) error {
+	if p.RunningAsRoot {
+		gid := 0
+		if childRead {
+			gid = p.GID
+		} else {
+			mode &^= 0o070
+		}
+		if err := os.Lchown(path, 0, gid); err != nil {
+			return fmt.Errorf("setting owner of %s: %w", path, err)
+		}
+	}
+	if err := os.Chmod(path, mode); err != nil {
+		return fmt.Errorf("setting mode of %s: %w", path, err)
+	}
+	return nil
+}

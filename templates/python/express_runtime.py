@@ -1,0 +1,162 @@
+"""Runtime for mod_wsgi-express servers.
+
+Loaded by handler.wsgi inside mod_wsgi (daemon or embedded processes) with
+the Python mod_wsgi was built for. Standard library only; it does not need
+the mod_wsgi Python package. Everything it is told comes from handler.json,
+written by the mod_wsgi-express command.
+"""
+
+import html
+import importlib
+import importlib.machinery
+import importlib.util
+import json
+import os
+import sys
+import threading
+
+__all__ = ["ApplicationHandler", "load_application", "default_application"]
+
+
+def default_application(environ, start_response):
+    """The page served when start-server is given no application."""
+    body = (
+        "<!DOCTYPE html>\n<html><head><title>mod_wsgi-express</title></head>"
+        "<body><h1>mod_wsgi-express is running</h1>"
+        "<p>Apache and mod_wsgi are serving this page because no WSGI "
+        "application was given. Run <code>mod_wsgi-express start-server "
+        "app.wsgi</code> to serve your own.</p>"
+        "<p>Python %s, mod_wsgi process group %s.</p></body></html>\n"
+        % (html.escape(sys.version.split()[0]),
+           html.escape(repr(environ.get("mod_wsgi.process_group", "")))))
+    data = body.encode("utf-8")
+    start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                              ("Content-Length", str(len(data)))])
+    return [data]
+
+
+class LoadError(Exception):
+    """The application could not be found in its entry point."""
+
+
+def _script_module_name(path):
+    # One module name per script path, as mod_wsgi does, so two scripts
+    # never share a namespace.
+    import hashlib
+    return "_mod_wsgi_express_" + hashlib.md5(
+        path.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def load_script(path, callable_object):
+    """Execute a WSGI script file as a module and return (app, module)."""
+    name = _script_module_name(path)
+    loader = importlib.machinery.SourceFileLoader(name, path)
+    spec = importlib.util.spec_from_loader(name, loader, origin=path)
+    module = importlib.util.module_from_spec(spec)
+    module.__file__ = path
+    sys.modules[name] = module
+    try:
+        loader.exec_module(module)
+    except BaseException:
+        sys.modules.pop(name, None)
+        raise
+    app = getattr(module, callable_object, None)
+    if app is None:
+        raise LoadError("WSGI script %r does not define %r" %
+                        (path, callable_object))
+    return app, module
+
+
+def load_module(name, callable_object):
+    module = importlib.import_module(name)
+    app = getattr(module, callable_object, None)
+    if app is None:
+        raise LoadError("module %r does not define %r" %
+                        (name, callable_object))
+    return app, module
+
+
+def load_paste(path):
+    try:
+        from paste.deploy import loadapp
+    except ImportError:
+        raise LoadError("--application-type paste needs the paste.deploy "
+                        "package (pip install PasteDeploy)")
+    return loadapp("config:" + path), None
+
+
+def load_application(config):
+    kind = config.get("application_type")
+    callable_object = config.get("callable_object") or "application"
+    if kind == "script":
+        return load_script(config["entry_point"], callable_object)
+    if kind == "module":
+        return load_module(config["entry_point"], callable_object)
+    if kind == "paste":
+        return load_paste(config["entry_point"])
+    if kind in (None, "", "default"):
+        return default_application, None
+    raise LoadError("unknown application type %r" % (kind,))
+
+
+class ApplicationHandler(object):
+    """Wraps the user's application: fixes SCRIPT_NAME and PATH_INFO for
+    the mount point and tells mod_wsgi when the entry point changed."""
+
+    def __init__(self, config):
+        self.config = config
+        self.mount_point = config.get("mount_point") or ""
+        workdir = config.get("working_directory")
+        paths = list(config.get("python_paths") or [])
+        if workdir:
+            paths.insert(0, workdir)
+        for path in reversed(paths):
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        self.application, self.module = load_application(config)
+        self.entry_file = None
+        if config.get("application_type") == "script":
+            self.entry_file = config["entry_point"]
+        elif self.module is not None:
+            self.entry_file = getattr(self.module, "__file__", None)
+        self.entry_mtime = self._mtime(self.entry_file)
+        self.lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, path):
+        with open(path, "r", encoding="utf-8") as f:
+            return cls(json.load(f))
+
+    @staticmethod
+    def _mtime(path):
+        if not path:
+            return None
+        try:
+            return os.stat(path).st_mtime_ns
+        except OSError:
+            return None
+
+    def reload_required(self, resource=None):
+        """Called by mod_wsgi before each request in daemon mode: True
+        restarts the process so the next request loads the new code."""
+        if self.config.get("disable_reloading"):
+            return False
+        return (self.entry_file is not None and
+                self._mtime(self.entry_file) != self.entry_mtime)
+
+    def fix_paths(self, environ):
+        # mod_wsgi splits the URL its own way depending on how the request
+        # was routed (script alias or fallback handler); rebuild the split
+        # from the mount point so the application sees it consistently.
+        full = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+        mount = self.mount_point
+        if mount and (full == mount or full.startswith(mount + "/")):
+            environ["SCRIPT_NAME"] = mount
+            environ["PATH_INFO"] = full[len(mount):]
+        elif not mount:
+            environ["SCRIPT_NAME"] = ""
+            environ["PATH_INFO"] = full
+
+    def __call__(self, environ, start_response):
+        self.fix_paths(environ)
+        return self.application(environ, start_response)
