@@ -26,10 +26,10 @@ type ApplicationOptions struct {
 	ApplicationType  string   // script, module, paste, static (default script)
 	CallableObject   string   // default "application"
 	MountPoint       string   // default "/"
-	URLAliases       []Pair   // --url-alias URL-PATH FILE-OR-DIR
+	URLAliases       []Pair   `opt:"url-alias"` // URL-PATH FILE-OR-DIR
 	DocumentRoot     string   // --document-root
 	WorkingDirectory string   // default: current directory
-	PythonPaths      []string // --python-path, repeatable
+	PythonPaths      []string `opt:"python-path"`
 	ApplicationGroup string   // default %{GLOBAL}
 	ProcessGroup     string   // default HOST:PORT
 	DisableReloading bool
@@ -56,11 +56,9 @@ type ProcessOptions struct {
 	User                string
 	Group               string
 	ServerMPM           []string
-	EmbeddedMode        bool
 	InitialWorkers      float64 // -1: not given
 	MinimumSpareWorkers float64 // -1: not given
 	MaximumSpareWorkers float64 // -1: not given
-	OrphanInterpreter   bool
 }
 
 // TimeoutOptions are the daemon and connection timeouts, in seconds.
@@ -103,13 +101,12 @@ type PathOptions struct {
 type EnvOptions struct {
 	Locale  string
 	Lang    string
-	SetEnv  []Pair
-	PassEnv []string
+	SetEnv  []Pair   `opt:"setenv"`
+	PassEnv []string `opt:"passenv"`
 }
 
 // DebugOptions are the development tools; they imply debug mode.
 type DebugOptions struct {
-	DebugMode bool
 }
 
 // DefaultOptions returns Options holding upstream's defaults, the same values

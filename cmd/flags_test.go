@@ -1,0 +1,67 @@
+package cmd
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
+)
+
+// Every Options field is reachable from the command line under the name
+// errors use for it (express.OptionName), and every option flag has a help
+// heading.
+func TestEveryOptionHasAFlag(t *testing.T) {
+	var o express.Options
+	fs := pflag.NewFlagSet("x", pflag.ContinueOnError)
+	addServerFlags(fs, &o)
+	var walk func(t reflect.Type)
+	walk = func(typ reflect.Type) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			if f.Anonymous {
+				walk(f.Type)
+				continue
+			}
+			name := express.OptionName(f)
+			if name == "-" {
+				continue
+			}
+			if fs.Lookup(name) == nil {
+				t.Errorf("Options.%s has no flag --%s", f.Name, name)
+			}
+		}
+	}
+	walk(reflect.TypeOf(o))
+	fs.VisitAll(func(f *pflag.Flag) {
+		if len(f.Annotations[annGroup]) == 0 {
+			t.Errorf("--%s has no help heading", f.Name)
+		}
+	})
+}
+
+func TestJoinPairArgs(t *testing.T) {
+	two := func(n string) bool { return n == "setenv" }
+	cases := []struct {
+		in, want []string
+		err      bool
+	}{
+		{[]string{"--setenv", "A", "b c", "x"}, []string{"--setenv=A\x00b c", "x"}, false},
+		{[]string{"--setenv=A", "b"}, []string{"--setenv=A\x00b"}, false},
+		{[]string{"--port", "1", "--", "--setenv", "A"}, []string{"--port", "1", "--", "--setenv", "A"}, false},
+		{[]string{"--setenv", "A"}, nil, true},
+		{[]string{"--setenv"}, nil, true},
+	}
+	for _, c := range cases {
+		got, err := joinPairArgs(c.in, two)
+		if (err != nil) != c.err {
+			t.Errorf("%q: error %v, want error %v", c.in, err, c.err)
+			continue
+		}
+		if !c.err && strings.Join(got, "|") != strings.Join(c.want, "|") {
+			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}

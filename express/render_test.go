@@ -1,0 +1,117 @@
+package express
+
+import (
+	"flag"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// golden compares got with testdata/golden/name, or rewrites it.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", "golden", name)
+	if *update {
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./express -update to create it)", err)
+	}
+	if string(want) != string(got) {
+		t.Errorf("%s differs from the golden file (go test ./express -update rewrites it):\n%s", name, diffLines(string(want), string(got)))
+	}
+}
+
+func diffLines(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	var out []string
+	for i := 0; i < max(len(al), len(bl)); i++ {
+		var x, y string
+		if i < len(al) {
+			x = al[i]
+		}
+		if i < len(bl) {
+			y = bl[i]
+		}
+		if x != y {
+			out = append(out, "- "+x, "+ "+y)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+func renderFile(t *testing.T, p *Plan, name string) []byte {
+	t.Helper()
+	files, err := Render(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Name == name {
+			return f.Data
+		}
+	}
+	t.Fatalf("no %s rendered", name)
+	return nil
+}
+
+func TestGoldenConfigs(t *testing.T) {
+	cases := []struct {
+		name string
+		uid  int
+		mod  func(*Options)
+	}{
+		{"default-root.conf", 0, func(o *Options) {}},
+		{"script-user.conf", 1000, func(o *Options) { o.EntryPoint = "hello.wsgi" }},
+		{"module-processes.conf", 0, func(o *Options) {
+			o.ApplicationType, o.EntryPoint = "module", "mysite.wsgi:app"
+			o.Processes, o.Threads, o.MaximumRequests = 3, 10, 1000
+			o.AccessLog = true
+		}},
+		{"static.conf", 0, func(o *Options) { o.ApplicationType, o.EntryPoint = "static", "site" }},
+		{"aliases-docroot-setenv.conf", 0, func(o *Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.DocumentRoot = "site"
+			o.URLAliases = []Pair{{"/static/", "static"}, {"/favicon.ico", "site/index.html"}}
+			o.SetEnv = []Pair{{"GREETING", `say "hi" ${HOME} \o/`}}
+			o.PassEnv = []string{"DATABASE_URL"}
+			o.Host, o.Port = "127.0.0.1", 8080
+		}},
+		{"mount-worker.conf", 0, func(o *Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.MountPoint = "/app"
+			o.ServerMPM = []string{"worker"}
+			o.LogToTerminal = true
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := fakeHost(t, debianLayout(), c.uid)
+			if c.uid != 0 {
+				h.Users["dev"] = &user.User{Uid: "1000", Gid: "1000", Username: "dev"}
+			}
+			o := DefaultOptions()
+			o.Version = "test"
+			c.mod(&o)
+			p, err := Resolve(o, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conf := renderFile(t, p, "httpd.conf")
+			golden(t, c.name, conf)
+			again := renderFile(t, p, "httpd.conf")
+			if string(conf) != string(again) {
+				t.Error("rendering twice gave different bytes")
+			}
+		})
+	}
+}

@@ -1,0 +1,111 @@
+"""Unit tests of express_runtime.py, run outside Apache with a fake
+start_response. Run by `go test ./templates` (and so by the project's test
+command), or directly: python3 -m unittest discover templates/python"""
+
+import json
+import os
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import express_runtime as rt  # noqa: E402
+
+APP = """
+def application(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [('%s|%s' % (environ['SCRIPT_NAME'], environ['PATH_INFO'])).encode()]
+
+def other(environ, start_response):
+    start_response('200 OK', [])
+    return [b'other']
+"""
+
+
+def call(app, script_name="", path_info="/"):
+    status = []
+    body = b"".join(app({"SCRIPT_NAME": script_name, "PATH_INFO": path_info},
+                        lambda s, h, e=None: status.append(s)))
+    return status[0], body.decode()
+
+
+class RuntimeTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.mkdtemp()
+        self.script = os.path.join(self.dir, "app.wsgi")
+        with open(self.script, "w") as f:
+            f.write(APP)
+
+    def handler(self, **config):
+        base = {"application_type": "script", "entry_point": self.script,
+                "callable_object": "application", "mount_point": "",
+                "working_directory": self.dir}
+        base.update(config)
+        return rt.ApplicationHandler(base)
+
+    def test_script_at_root(self):
+        self.assertEqual(call(self.handler(), "/a", "/b"), ("200 OK", "|/a/b"))
+
+    def test_mount_point_split(self):
+        h = self.handler(mount_point="/sub")
+        self.assertEqual(call(h, "/sub", "/x/y")[1], "/sub|/x/y")
+        self.assertEqual(call(h, "", "/sub/x")[1], "/sub|/x")
+        self.assertEqual(call(h, "/sub", "")[1], "/sub|")
+
+    def test_callable_object(self):
+        self.assertEqual(call(self.handler(callable_object="other"))[1], "other")
+
+    def test_missing_callable(self):
+        with self.assertRaises(rt.LoadError):
+            self.handler(callable_object="nope")
+
+    def test_module_type(self):
+        pkg = os.path.join(self.dir, "rtpkg_%d" % os.getpid())
+        os.mkdir(pkg)
+        open(os.path.join(pkg, "__init__.py"), "w").close()
+        with open(os.path.join(pkg, "web.py"), "w") as f:
+            f.write(APP)
+        h = self.handler(application_type="module",
+                         entry_point=os.path.basename(pkg) + ".web",
+                         callable_object="other")
+        self.assertEqual(call(h)[1], "other")
+
+    def test_default_application(self):
+        status, body = call(self.handler(application_type="default"))
+        self.assertEqual(status, "200 OK")
+        self.assertIn("mod_wsgi-express is running", body)
+
+    def test_reload_required_when_script_changes(self):
+        h = self.handler()
+        self.assertFalse(h.reload_required(self.script))
+        future = time.time() + 10
+        os.utime(self.script, (future, future))
+        self.assertTrue(h.reload_required(self.script))
+
+    def test_reloading_disabled(self):
+        h = self.handler(disable_reloading=True)
+        future = time.time() + 10
+        os.utime(self.script, (future, future))
+        self.assertFalse(h.reload_required(self.script))
+
+    def test_paste_without_paste_deploy(self):
+        try:
+            import paste.deploy  # noqa: F401
+            self.skipTest("paste.deploy is installed here")
+        except ImportError:
+            pass
+        with self.assertRaises(rt.LoadError) as cm:
+            self.handler(application_type="paste", entry_point="/x.ini")
+        self.assertIn("PasteDeploy", str(cm.exception))
+
+    def test_from_config(self):
+        path = os.path.join(self.dir, "handler.json")
+        with open(path, "w") as f:
+            json.dump({"application_type": "script", "entry_point": self.script,
+                       "callable_object": "application", "mount_point": ""}, f)
+        self.assertEqual(call(rt.ApplicationHandler.from_config(path))[0], "200 OK")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,27 @@
+package templates
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestPythonRuntime runs the Python unit tests of the runtime with the
+// Python mod_wsgi uses (Debian's /usr/bin/python3 when present).
+func TestPythonRuntime(t *testing.T) {
+	py := "/usr/bin/python3"
+	if _, err := exec.LookPath(py); err != nil {
+		py = "python3"
+	}
+	cmd := exec.Command(py, "-m", "unittest", "-v", "test_express_runtime")
+	cmd.Dir = "python"
+	cmd.Env = append(cmd.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("python unit tests failed: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "OK") {
+		t.Fatalf("unexpected output:\n%s", out)
+	}
+	t.Logf("%s", out)
+}
