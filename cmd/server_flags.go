@@ -84,4 +84,15 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.str(&o.PythonHome, "python-home", "DIR", "Python installation or virtualenv the application runs in (default: $VIRTUAL_ENV, else the module's Python)")
 	b.str(&o.ShellExecutable, "shell-executable", "FILE", "shell that runs the generated apachectl")
 	b.boolean(&o.SetupOnly, "setup-only", "write the server root and stop, without starting Apache")
+
+	b.in("Processes")
+	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes")
+	b.in("Debugging")
+	b.boolean(&o.DebugMode, "debug-mode", "run one Apache process with one request thread in the foreground, with the terminal attached, for debuggers")
+
+	addHTTPSFlags(b, o)
+	addSiteFlags(b, o)
+	addTuningFlags(b, o)
+	addModuleFlags(b, o)
+	addDebugFlags(b, o)
 }

@@ -13,6 +13,10 @@ type Options struct {
 	PathOptions
 	EnvOptions
 	DebugOptions
+	HTTPSOptions  // options_https.go: HTTPS, virtual hosts, proxying
+	SiteOptions   // options_site.go: static files, errors, access and auth, server features
+	TuningOptions // options_tuning.go: remaining timeouts, buffers, version-gated options
+	ModuleOptions // options_module.go: virtualenv and module selection extras
 	// Version is stamped into generated files; set by the command layer.
 	Version string `opt:"-"`
 }
@@ -56,6 +60,7 @@ type ProcessOptions struct {
 	User                string
 	Group               string
 	ServerMPM           []string
+	EmbeddedMode        bool
 	InitialWorkers      float64 // -1: not given
 	MinimumSpareWorkers float64 // -1: not given
 	MaximumSpareWorkers float64 // -1: not given
@@ -107,6 +112,7 @@ type EnvOptions struct {
 
 // DebugOptions are the development tools; they imply debug mode.
 type DebugOptions struct {
+	DebugMode bool
 }
 
 // DefaultOptions returns Options holding upstream's defaults, the same values

@@ -8,6 +8,12 @@ type Plan struct {
 	Version string
 	O       Options // the options with defaults filled in and checked
 
+	HTTPSPlan  // options_https.go
+	SitePlan   // options_site.go
+	TuningPlan // options_tuning.go
+	ModulePlan // options_module.go
+	DebugPlan  // debug.go
+
 	// Files in the server root.
 	ServerRoot    string
 	ConfigFile    string
@@ -49,8 +55,10 @@ type Plan struct {
 	URL        string
 
 	// The application.
-	OperatingMode    string // daemon
+	OperatingMode    string // daemon, embedded or debug
+	EmbeddedMode     bool   // the application runs inside Apache's children
 	ProcessGroup     string
+	WSGIProcessGroup string // process-group= value: ProcessGroup, or %{GLOBAL} when embedded
 	ApplicationGroup string
 	DisplayName      string
 	DaemonOptions    []string // WSGIDaemonProcess options, already quoted

@@ -30,7 +30,12 @@ func Resolve(opts Options, h Host) (*Plan, error) {
 		resolveLogging,
 		resolvePython,
 		resolveEnvironment,
+		resolveDebug,
 		resolveProcesses,
+		resolveHTTPS,
+		resolveSite,
+		resolveTuning,
+		resolveModule,
 		resolveAccess,
 		resolveSummary,
 	}
@@ -321,21 +326,32 @@ func resolveNumbers(o *Options, h Host, p *Plan) error {
 	return nil
 }
 
-func resolveMachine(o *Options, h Host, p *Plan) error {
-	apxs := apxsVars(h)
+// Discover finds Apache, its modules directory, mime.types and the mod_wsgi
+// module as the options direct, without checking anything else.
+func Discover(o *Options, h Host) (*Discovery, error) {
+	d := &Discovery{Apxs: apxsVars(h)}
 	var err error
-	if p.HTTPD, err = findHTTPD(o, h, apxs); err != nil {
+	if d.HTTPD, err = findHTTPD(o, h, d.Apxs); err != nil {
+		return d, err
+	}
+	if d.ModulesDir, err = findModulesDir(o, h, d.Apxs, d.HTTPD); err != nil {
+		return d, err
+	}
+	if d.MimeTypes, err = findMimeTypes(o, h, d.Apxs); err != nil {
+		return d, err
+	}
+	if d.Module, err = findModule(o, h, d.ModulesDir); err != nil {
+		return d, err
+	}
+	return d, nil
+}
+
+func resolveMachine(o *Options, h Host, p *Plan) error {
+	d, err := Discover(o, h)
+	if err != nil {
 		return err
 	}
-	if p.ModulesDir, err = findModulesDir(o, h, apxs, p.HTTPD); err != nil {
-		return err
-	}
-	if p.MimeTypes, err = findMimeTypes(o, h, apxs); err != nil {
-		return err
-	}
-	if p.Module, err = findModule(o, h, p.ModulesDir); err != nil {
-		return err
-	}
+	p.HTTPD, p.ModulesDir, p.MimeTypes, p.Module = d.HTTPD, d.ModulesDir, d.MimeTypes, d.Module
 	files := moduleNamesIn(h, p.ModulesDir)
 	builtin := ""
 	if !files["mod_mpm_event.so"] && !files["mod_mpm_worker.so"] && !files["mod_mpm_prefork.so"] {
@@ -383,6 +399,10 @@ func builtinMPM(h Host, httpd string) string {
 }
 
 func resolveProcesses(o *Options, h Host, p *Plan) error {
+	p.WSGIProcessGroup = p.ProcessGroup
+	if o.EmbeddedMode {
+		p.EmbeddedMode, p.OperatingMode, p.WSGIProcessGroup = true, "embedded", "%{GLOBAL}"
+	}
 	procs := max(1, o.Processes)
 	maxClients := o.MaxClients
 	if maxClients == 0 {
