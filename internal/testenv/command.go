@@ -1,0 +1,71 @@
+package testenv
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// StartCommand starts cmd, which must end up serving on 127.0.0.1:port
+// with server root root (for example manage.py runmodwsgi, which replaces
+// itself with mod_wsgi-express), and waits for the port. Stop and the
+// leftover check work as for Start.
+func StartCommand(t testing.TB, cmd *exec.Cmd, port int, root string) *Server {
+	t.Helper()
+	Integration(t)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	s := &Server{t: t, Port: port, Root: root, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Cmd: cmd, out: out, done: make(chan struct{})}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.err = cmd.Wait(); close(s.done) }()
+	t.Cleanup(func() { s.Stop(syscall.SIGTERM) })
+	if err := s.WaitReady(60 * time.Second); err != nil {
+		t.Fatalf("server did not come up: %v\n--- output ---\n%s\n--- error_log ---\n%s", err, s.Output(), s.ErrorLog())
+	}
+	return s
+}
+
+// CopyDir copies the tree at src into dst (created), readable by all.
+func CopyDir(t testing.TB, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		target := filepath.Join(dst, rel)
+		if fi.IsDir() {
+			if fi.Name() == "__pycache__" {
+				return filepath.SkipDir
+			}
+			return os.MkdirAll(target, 0o755)
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		mode := os.FileMode(0o644)
+		if fi.Mode()&0o111 != 0 {
+			mode = 0o755
+		}
+		o, err := os.OpenFile(target, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, mode)
+		if err != nil {
+			return err
+		}
+		defer o.Close()
+		_, err = io.Copy(o, in)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
