@@ -1,6 +1,7 @@
 package integration
 
 import (
+	"crypto/md5"
 	"fmt"
 	"io"
 	"net/http"
@@ -198,6 +199,53 @@ func TestSiteFeatureDefaults(t *testing.T) {
 	if code != 500 || !strings.Contains(body, "app-secret-body") {
 		t.Errorf("without --error-override the app's error body must pass: %d %q", code, body)
 	}
+	pr, pw := io.Pipe()
+	go func() { pw.Write([]byte("chunked-body-data")); pw.Close() }()
+	req, _ := http.NewRequest("POST", s.URL+"/post", pr)
+	if resp, body := do(t, req); resp.StatusCode == 200 || strings.Contains(body, "chunked-body-data") {
+		t.Errorf("chunked POST without --chunked-request reached the app: %d %q", resp.StatusCode, body)
+	}
+}
+
+// --auth-type Digest: a real Digest exchange against get_realm_hash.
+func TestDigestAuth(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), siteApp)
+	testenv.WriteFile(t, filepath.Join(dir, "users.py"), `import hashlib
+def get_realm_hash(environ, user, realm):
+    if user != 'carol':
+        return None
+    return hashlib.md5(('%s:%s:%s' % (user, realm, 'digest-pw')).encode()).hexdigest()
+`)
+	s := testenv.Start(t, dir, "app.wsgi", "--auth-user-script", "users.py", "--auth-type", "Digest")
+	resp, _ := request(t, "GET", s.URL+"/method", nil)
+	challenge := resp.Header.Get("WWW-Authenticate")
+	if resp.StatusCode != 401 || !strings.HasPrefix(challenge, "Digest ") {
+		t.Fatalf("no credentials: %d %q, want 401 with a Digest challenge", resp.StatusCode, challenge)
+	}
+	params := map[string]string{}
+	for _, part := range strings.Split(strings.TrimPrefix(challenge, "Digest "), ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		params[k] = strings.Trim(v, "\"")
+	}
+	h := func(s string) string { return fmt.Sprintf("%x", md5.Sum([]byte(s))) }
+	answer := func(user, pass string) int {
+		ha1 := h(user + ":" + params["realm"] + ":" + pass)
+		ha2 := h("GET:/method")
+		cnonce, nc := "0a4f113b", "00000001"
+		response := h(strings.Join([]string{ha1, params["nonce"], nc, cnonce, "auth", ha2}, ":"))
+		req, _ := http.NewRequest("GET", s.URL+"/method", nil)
+		req.Header.Set("Authorization", fmt.Sprintf(`Digest username="%s", realm="%s", nonce="%s", uri="/method", algorithm=MD5, response="%s", qop=auth, nc=%s, cnonce="%s"`,
+			user, params["realm"], params["nonce"], response, nc, cnonce))
+		resp, _ := do(t, req)
+		return resp.StatusCode
+	}
+	if code := answer("carol", "digest-pw"); code != 200 {
+		t.Errorf("right Digest credentials: %d, want 200\n%s", code, s.ErrorLog())
+	}
+	if code := answer("carol", "wrong"); code != 401 {
+		t.Errorf("wrong Digest password: %d, want 401", code)
+	}
 }
 
 // Host access, Basic auth with a user script, and a group check.
@@ -266,8 +314,11 @@ func TestSiteProcessesAndFiles(t *testing.T) {
 	svc := fmt.Sprintf("svc%d", os.Getpid())
 	marker := filepath.Join(out, "service-ran")
 	testenv.WriteFile(t, filepath.Join(dir, "service.py"), fmt.Sprintf(`import os, threading, time
+import sys
 with open(%q, 'w') as f:
     f.write('pid=%%d' %% os.getpid())
+sys.stderr.write('service-output-line\n')
+sys.stderr.flush()
 def loop():
     while True:
         time.sleep(1)
@@ -298,8 +349,16 @@ threading.Thread(target=loop, daemon=True).start()
 	if !strings.HasPrefix(string(ran), "pid=") {
 		t.Fatalf("the service did not run (marker %q)\n%s", ran, s.ErrorLog())
 	}
-	if _, err := os.Stat(filepath.Join(s.Root, "service.log")); err != nil {
-		t.Errorf("--service-log-file: %v", err)
+	var slog []byte
+	for i := 0; i < 100 && !strings.Contains(string(slog), "service-output-line"); i++ {
+		slog, _ = os.ReadFile(filepath.Join(s.Root, "service.log"))
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(string(slog), "service-output-line") {
+		t.Errorf("--service-log-file: the service's output is not in service.log: %q", slog)
+	}
+	if strings.Contains(s.ErrorLog(), "service-output-line") {
+		t.Errorf("--service-log-file: the service's output went to the main error log")
 	}
 	s.Stop(syscall.SIGTERM)
 	if left := testenv.Processes(0, "service:"+svc); len(left) > 0 {
