@@ -533,13 +533,20 @@ func (s *siteResolver) services() error {
 	return nil
 }
 
+// process names the Apache parent, as upstream does: --process-name, or by
+// default "apache2 (mod_wsgi-express)". mod_wsgi writes the display-name of
+// each daemon process over the parent's argv[0] and cuts it to that length,
+// so the name is padded to the longest display name: without it a daemon
+// shows as "(wsgi:localhost:8" instead of "(wsgi:localhost:8000:0)".
 func (s *siteResolver) process() error {
 	o, p := s.o, s.p
-	if o.ProcessName == "" {
-		return nil
-	}
-	if strings.TrimSpace(o.ProcessName) == "" {
+	explicit := o.ProcessName != ""
+	name := o.ProcessName
+	if explicit && strings.TrimSpace(name) == "" {
 		return usagef("process-name", "needs a name")
+	}
+	if !explicit {
+		name = filepath.Base(p.HTTPD) + " (mod_wsgi-express)"
 	}
 	// Naming the process takes the shell's exec -a, which dash (Debian's
 	// /bin/sh) lacks: use bash then.
@@ -551,15 +558,28 @@ func (s *siteResolver) process() error {
 	case "bash", "zsh", "ksh", "ksh93", "mksh":
 	default:
 		if o.ShellExecutable != "/bin/sh" {
+			if !explicit {
+				return nil
+			}
 			return usagef("process-name", "the shell %s cannot name a process (it has no exec -a); pass --shell-executable with bash, or drop --process-name", p.Shell)
 		}
 		bash, err := s.h.LookPath("bash")
 		if err != nil {
+			if !explicit {
+				return nil
+			}
 			return usagef("process-name", "naming the Apache process needs bash (exec -a), and none is on PATH; install bash or drop --process-name")
 		}
 		p.Shell = bash
 	}
-	p.SiteProcessName = o.ProcessName
+	width := len(p.DisplayName)
+	for _, svc := range p.SiteServices {
+		width = max(width, len("(wsgi:service:"+svc.Name+")"))
+	}
+	if len(name) < width {
+		name += strings.Repeat(" ", width-len(name))
+	}
+	p.SiteProcessName = name
 	return nil
 }
 

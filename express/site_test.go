@@ -54,7 +54,7 @@ func TestGoldenSiteOptions(t *testing.T) {
 	if env := string(renderFile(t, p, "envvars")); !strings.Contains(env, "set -a\n. '/srv/app/env.sh'\nset +a\n") {
 		t.Errorf("envvars does not source the script with exports:\n%s", env)
 	}
-	if ctl := string(renderFile(t, p, "apachectl")); !strings.HasPrefix(ctl, "#!/bin/bash\n") || !strings.Contains(ctl, "exec -a 'my apache' \"$HTTPD\"") {
+	if ctl := string(renderFile(t, p, "apachectl")); !strings.HasPrefix(ctl, "#!/bin/bash\n") || !strings.Contains(ctl, "exec -a 'my apache    ") {
 		t.Errorf("apachectl does not name the process with bash:\n%s", ctl)
 	}
 	if res := string(renderFile(t, p, "resources.json")); !strings.Contains(res, `".py": "/srv/app/handler.py"`) {
@@ -137,5 +137,21 @@ func TestSiteModulesMissing(t *testing.T) {
 	_, err := Resolve(o, h)
 	if u, ok := err.(*UsageError); !ok || u.Option != "compress-responses" || !strings.Contains(u.Msg, "mod_filter") {
 		t.Errorf("missing module: %v", err)
+	}
+}
+
+// Without bash the default process name is dropped quietly; with it the
+// parent is named after httpd, padded to the daemon's display name.
+func TestDefaultProcessName(t *testing.T) {
+	p, err := resolveSiteOptions(t, func(o *Options) { o.ShellExecutable = "/bin/dash" })
+	if err != nil || p.SiteProcessName != "" || p.Shell != "/bin/dash" {
+		t.Errorf("no exec -a: name %q, shell %q, err %v; want no name and the shell kept", p.SiteProcessName, p.Shell, err)
+	}
+	p, err = resolveSiteOptions(t, func(o *Options) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Shell != "/bin/bash" || strings.TrimRight(p.SiteProcessName, " ") != "apache2 (mod_wsgi-express)" || len(p.SiteProcessName) < len(p.DisplayName) {
+		t.Errorf("default: shell %q, name %q (display name %q)", p.Shell, p.SiteProcessName, p.DisplayName)
 	}
 }

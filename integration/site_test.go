@@ -338,8 +338,13 @@ threading.Thread(target=loop, daemon=True).start()
 	}
 	pid, _ := os.ReadFile(filepath.Join(s.Root, "httpd.pid"))
 	cmdline, _ := os.ReadFile(filepath.Join("/proc", strings.TrimSpace(string(pid)), "cmdline"))
-	if !strings.HasPrefix(string(cmdline), "mwe-site-test-parent\x00") {
-		t.Errorf("Apache parent's argv[0] is %q, want mwe-site-test-parent", strings.SplitN(string(cmdline), "\x00", 2)[0])
+	argv0 := strings.SplitN(string(cmdline), "\x00", 2)[0]
+	if strings.TrimRight(argv0, " ") != "mwe-site-test-parent" {
+		t.Errorf("Apache parent's argv[0] is %q, want mwe-site-test-parent", argv0)
+	}
+	// Padded so mod_wsgi can write the daemon's display name in full.
+	if !daemonNamed(fmt.Sprintf("(wsgi:127.0.0.1:%d:0)", s.Port)) {
+		t.Errorf("no daemon process shows its full display name:\n%s", strings.Join(testenv.Processes(0, "(wsgi:"), "\n"))
 	}
 	var ran []byte
 	for i := 0; i < 100 && len(ran) == 0; i++ {
@@ -434,5 +439,34 @@ func TestSiteValidation(t *testing.T) {
 			t.Errorf("%v: server root written despite the error", c.args)
 			os.RemoveAll(root)
 		}
+	}
+}
+
+// daemonNamed reports whether a process's argv[0] is exactly name.
+func daemonNamed(name string) bool {
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.TrimRight(strings.SplitN(string(b), "\x00", 2)[0], " ") == name {
+			return true
+		}
+	}
+	return false
+}
+
+// By default the Apache parent is named "apache2 (mod_wsgi-express)" and
+// daemon processes show their full display names.
+func TestDefaultProcessName(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), siteApp)
+	s := testenv.Start(t, dir, "app.wsgi")
+	s.MustGet("/method")
+	pid, _ := os.ReadFile(filepath.Join(s.Root, "httpd.pid"))
+	cmdline, _ := os.ReadFile(filepath.Join("/proc", strings.TrimSpace(string(pid)), "cmdline"))
+	if argv0 := strings.SplitN(string(cmdline), "\x00", 2)[0]; strings.TrimRight(argv0, " ") != "apache2 (mod_wsgi-express)" {
+		t.Errorf("Apache parent's argv[0] is %q, want \"apache2 (mod_wsgi-express)\"", argv0)
+	}
+	if !daemonNamed(fmt.Sprintf("(wsgi:127.0.0.1:%d:0)", s.Port)) {
+		t.Errorf("no daemon process shows its full display name:\n%s", strings.Join(testenv.Processes(0, "(wsgi:"), "\n"))
 	}
 }
