@@ -1,6 +1,8 @@
 package express
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -153,5 +155,20 @@ func TestDefaultProcessName(t *testing.T) {
 	}
 	if p.Shell != "/bin/bash" || strings.TrimRight(p.SiteProcessName, " ") != "apache2 (mod_wsgi-express)" || len(p.SiteProcessName) < len(p.DisplayName) {
 		t.Errorf("default: shell %q, name %q (display name %q)", p.Shell, p.SiteProcessName, p.DisplayName)
+	}
+}
+
+// Scripts Apache's children must read are checked against the account
+// they run as.
+func TestSiteScriptNotReadable(t *testing.T) {
+	h := fakeHost(t, siteLayout(), 0)
+	if err := os.Chmod(filepath.Join(h.Root, "srv/app/users.py"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	o := DefaultOptions()
+	o.EntryPoint, o.AuthUserScript = "hello.wsgi", "users.py"
+	_, err := Resolve(o, h)
+	if u, ok := err.(*UsageError); !ok || u.Option != "auth-user-script" || !strings.Contains(u.Msg, "www-data") {
+		t.Errorf("unreadable auth script: %v", err)
 	}
 }

@@ -470,3 +470,18 @@ func TestDefaultProcessName(t *testing.T) {
 		t.Errorf("no daemon process shows its full display name:\n%s", strings.Join(testenv.Processes(0, "(wsgi:"), "\n"))
 	}
 }
+
+// --rewrite-rules without a document root: the rules still see every
+// request, and everything else reaches the application.
+func TestRewriteRulesWithoutDocumentRoot(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), siteApp)
+	testenv.WriteFile(t, filepath.Join(dir, "rules.conf"), "RewriteRule ^old-place$ /method [R=302,L]\n")
+	s := testenv.Start(t, dir, "app.wsgi", "--rewrite-rules", "rules.conf")
+	resp, _ := request(t, "GET", s.URL+"/old-place", nil)
+	if resp.StatusCode != 302 || !strings.HasSuffix(resp.Header.Get("Location"), "/method") {
+		t.Errorf("GET /old-place: %d Location %q, want a 302 to /method\n%s", resp.StatusCode, resp.Header.Get("Location"), s.ErrorLog())
+	}
+	wantCode(t, s, "/method", 200, "GET")
+	wantCode(t, s, "/deep/path", 200, "hello from the app")
+}
