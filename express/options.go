@@ -153,5 +153,6 @@ func DefaultOptions() Options {
 			AccessLogName: "access_log",
 		},
 		PathOptions: PathOptions{ShellExecutable: "/bin/sh"},
+		SiteOptions: defaultSiteOptions(),
 	}
 }

@@ -72,7 +72,11 @@ func Render(p *Plan) ([]File, error) {
 			File{Name: "express_runtime.py", Data: runtime, Mode: 0o640, ChildRead: true},
 		)
 	}
-	return files, nil
+	extra, err := siteFiles(p)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, extra...), nil
 }
 
 // addDollarDefine declares the Define that ApacheQuote uses to write a
