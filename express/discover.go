@@ -26,6 +26,7 @@ type ModuleInfo struct {
 	Path          string
 	Version       string // mod_wsgi version read from the file, e.g. 4.9.4
 	PythonVersion string // major.minor of the Python it links, e.g. 3.11
+	LibPythonName string // the libpython it links (DT_NEEDED), "" when static
 	LibPython     string // resolved path of the linked libpython, if dynamic
 	NeedsLoadFile bool   // libpython lives outside the loader's default paths
 	PythonHome    string // prefix of that Python
@@ -238,13 +239,20 @@ func findModule(o *Options, h Host, modulesDir string) (ModuleInfo, error) {
 	}
 	var tried []string
 	for _, name := range []string{"mod_wsgi.so", "mod_wsgi_python3.so", "mod_wsgi-py3.so"} {
+		if modulesDir == "" {
+			break
+		}
 		p := filepath.Join(modulesDir, name)
 		tried = append(tried, p)
 		if fileExists(h, p) {
 			return pick(p, "Apache's modules directory")
 		}
 	}
-	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (looked in $VIRTUAL_ENV and at %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3) or pass --mod-wsgi-module PATH", strings.Join(tried, ", "))
+	where := "Apache's modules directory was not found"
+	if len(tried) > 0 {
+		where = "looked at " + strings.Join(tried, ", ")
+	}
+	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (no $VIRTUAL_ENV with a pip-installed mod_wsgi; %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3; Fedora: dnf install python3-mod_wsgi; any Python: pip install mod_wsgi) or pass --mod-wsgi-module PATH", where)
 }
 
 // pipModule finds the module that pip install mod_wsgi puts in site-packages.
@@ -291,7 +299,7 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	var libName string
 	for _, l := range libs {
 		if m := reLibPython.FindStringSubmatch(l); m != nil {
-			libName = l
+			libName, mi.LibPythonName = l, l
 			mi.PythonVersion = m[1] + "." + m[2]
 		}
 	}
