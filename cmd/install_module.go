@@ -38,6 +38,9 @@ func installModuleRun(opts *ModuleOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := express.CheckLoadable(s.Module); err != nil {
+		return err
+	}
 	dir := opts.Options.ModulesDirectory
 	if dir == "" {
 		if dir, err = express.DefaultInstallDir(opts.Host); err != nil {

@@ -57,6 +57,9 @@ func moduleConfigRun(opts *ModuleOptions) error {
 	if err != nil {
 		return err
 	}
+	if err := express.CheckLoadable(s.Module); err != nil {
+		return err
+	}
 	printLines(opts.IO, express.ModuleLines(s.Module, s.Module.Path, s.Python))
 	return nil
 }

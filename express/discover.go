@@ -313,8 +313,9 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	}
 	mi.Version = moduleVersion(data, mi.PythonVersion)
 	if libName != "" {
+		system := append(ldSoConfDirs(h), defaultLibDirs...)
 		dirs := append(append([]string{}, runpaths...), filepath.SplitList(h.Getenv("LD_LIBRARY_PATH"))...)
-		dirs = append(dirs, defaultLibDirs...)
+		dirs = append(dirs, system...)
 		for i, d := range dirs {
 			if p := filepath.Join(d, libName); d != "" && fileExists(h, p) {
 				real, err := h.EvalSymlinks(p)
@@ -322,7 +323,10 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 					real = p
 				}
 				mi.LibPython = real
-				mi.NeedsLoadFile = i < len(runpaths) || !isDefaultLibDir(d)
+				// Apache finds the library by itself only on the loader's
+				// system path; a RUNPATH is honoured too, but LoadFile
+				// makes the choice explicit as upstream does.
+				mi.NeedsLoadFile = i < len(runpaths) || !contains(system, d)
 				break
 			}
 		}
@@ -331,13 +335,48 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	return mi, nil
 }
 
-func isDefaultLibDir(d string) bool {
-	for _, x := range defaultLibDirs {
-		if x == d {
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}
 	return false
+}
+
+// ldSoConfDirs lists the directories /etc/ld.so.conf adds to the loader's
+// path, following its include lines (one level of globs, as ldconfig).
+func ldSoConfDirs(h Host) []string {
+	var dirs []string
+	var read func(file string, depth int)
+	read = func(file string, depth int) {
+		data, err := h.ReadFile(file)
+		if err != nil || depth > 3 {
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "":
+			case strings.HasPrefix(line, "include "):
+				pat := strings.TrimSpace(strings.TrimPrefix(line, "include "))
+				if !filepath.IsAbs(pat) {
+					pat = filepath.Join(filepath.Dir(file), pat)
+				}
+				ents, _ := h.ReadDir(filepath.Dir(pat))
+				for _, e := range ents {
+					if ok, _ := filepath.Match(filepath.Base(pat), e.Name()); ok {
+						read(filepath.Join(filepath.Dir(pat), e.Name()), depth+1)
+					}
+				}
+			case strings.HasPrefix(line, "/"):
+				dirs = append(dirs, filepath.Clean(line))
+			}
+		}
+	}
+	read("/etc/ld.so.conf", 0)
+	return dirs
 }
 
 // moduleVersion finds mod_wsgi's X.Y.Z version among the file's strings,

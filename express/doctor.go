@@ -140,6 +140,10 @@ func Doctor(opts Options, h Host) *DoctorReport {
 	if moduleOK {
 		switch {
 		case mi.PythonVersion == "":
+		case mi.PythonHome == "" && mi.LibPythonName == "":
+			// Python linked in: it may find its library by its built-in prefix.
+			r.add("Python", StatusWarn, fmt.Sprintf("Python %s is linked into the module, and its standard library was not found under /usr or /usr/local", mi.PythonVersion),
+				fmt.Sprintf("if the application does not start, pass --python-home with Python %s's prefix", mi.PythonVersion))
 		case mi.PythonHome == "":
 			r.add("Python", StatusFail, fmt.Sprintf("Python %s, which the module needs, has no standard library here (no lib/python%s/os.py under the libpython's prefix, /usr or /usr/local)", mi.PythonVersion, mi.PythonVersion),
 				fmt.Sprintf("install Python %s, or pass --python-home with its prefix", mi.PythonVersion))

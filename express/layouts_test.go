@@ -341,3 +341,46 @@ func TestInstallModule(t *testing.T) {
 		t.Errorf("missing source: %v", err)
 	}
 }
+
+// A libpython in a directory /etc/ld.so.conf adds is on the loader's path:
+// no LoadFile needed.
+func TestLdSoConfPath(t *testing.T) {
+	l := sourceBuildLayout()
+	l.files["/usr/local/apache2/modules/mod_wsgi.so"] = "@elf:mod_wsgi-py311.so"
+	l.files["/etc/ld.so.conf"] = "include /etc/ld.so.conf.d/*.conf\n"
+	l.files["/etc/ld.so.conf.d/libc.conf"] = "# libc default configuration\n/usr/local/lib\n"
+	l.files["/etc/ld.so.conf.d/ignored.txt"] = "/nowhere\n"
+	l.files["/usr/local/lib/libpython3.11.so.1.0"] = ""
+	l.files["/usr/local/lib/python3.11/os.py"] = ""
+	h := fakeHost(t, l, 1000)
+	if got := ldSoConfDirs(h); strings.Join(got, ":") != "/usr/local/lib" {
+		t.Errorf("ld.so.conf dirs %q", got)
+	}
+	o := DefaultOptions()
+	s, err := DiscoverModuleSetup(&o, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Module.LibPython != "/usr/local/lib/libpython3.11.so.1.0" || s.Module.NeedsLoadFile || s.Python.Home != "/usr/local" {
+		t.Errorf("module %+v, python %+v", s.Module, s.Python)
+	}
+}
+
+// A module whose libpython is nowhere is refused with the reason and the
+// ways out, before anything is written.
+func TestModuleForAnotherPython(t *testing.T) {
+	l := debianLayout()
+	l.files["/opt/other/mod_wsgi.so"] = "@elf:mod_wsgi-py312.so"
+	h := fakeHost(t, l, 1000)
+	o := DefaultOptions()
+	o.ModWSGIModule = "/opt/other/mod_wsgi.so"
+	_, err := Resolve(o, h)
+	if !IsUsage(err) {
+		t.Fatalf("want a usage error, got %v", err)
+	}
+	for _, want := range []string{"--mod-wsgi-module", "libpython3.12.so.1.0", "Python 3.12", "pip install mod_wsgi"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error lacks %q: %v", want, err)
+		}
+	}
+}

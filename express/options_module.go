@@ -92,6 +92,17 @@ func ChoosePython(o *Options, h Host, mi ModuleInfo) (PythonEnv, error) {
 	return env, nil
 }
 
+// CheckLoadable fails when the module links a libpython that is nowhere on
+// the loader's path: the mark of a mod_wsgi built for another Python, which
+// Apache would refuse at LoadModule.
+func CheckLoadable(mi ModuleInfo) error {
+	if mi.LibPythonName == "" || mi.LibPython != "" {
+		return nil
+	}
+	return usagef("mod-wsgi-module", "%s links %s, which is not installed on the loader's path, so Apache cannot load it; it was built for Python %s: install that Python's shared library, or use a mod_wsgi built for an installed Python (pip install mod_wsgi in a virtualenv of it, and pass --mod-wsgi-module or activate the virtualenv)",
+		mi.Path, mi.LibPythonName, mi.PythonVersion)
+}
+
 // envVersion is the Python major.minor of an installation or virtualenv:
 // pyvenv.cfg's version, else want when lib/pythonWANT exists, else the
 // first lib/pythonX.Y found.

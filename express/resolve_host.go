@@ -154,6 +154,9 @@ func resolveLogging(o *Options, h Host, p *Plan) error {
 // resolvePython decides the Python environment the application runs in
 // (see ChoosePython) and WSGIPythonHome.
 func resolvePython(o *Options, h Host, p *Plan) error {
+	if err := CheckLoadable(p.Module); err != nil {
+		return err
+	}
 	env, err := ChoosePython(o, h, p.Module)
 	if err != nil {
 		return err

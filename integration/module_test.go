@@ -311,6 +311,21 @@ func TestDoctorFailures(t *testing.T) {
 			t.Fatalf("doctor --json: exit %d, ok %v, %v\n%s", code, r.OK, err, jsonOut)
 		}
 	})
+	t.Run("module for another Python", func(t *testing.T) {
+		// A stand-in mod_wsgi linking libpython3.12, which is not installed.
+		other := filepath.Join(testenv.RepoRoot(), "express", "testdata", "elf", "mod_wsgi-py312.so")
+		out := run(t, dir, 1, append(base, "--mod-wsgi-module", other)...)
+		l := doctorLine(out, "mod_wsgi module")
+		for _, want := range []string{"FAIL", "libpython3.12.so.1.0", "Fix: ", "Python 3.12"} {
+			if !strings.Contains(l, want) {
+				t.Errorf("line lacks %q: %q", want, l)
+			}
+		}
+		out = run(t, dir, 2, "start-server", "--setup-only", "--server-root", filepath.Join(dir, "root"), "--mod-wsgi-module", other)
+		if !strings.Contains(out, "libpython3.12.so.1.0") || !strings.Contains(out, "built for Python 3.12") {
+			t.Errorf("start-server error:\n%s", out)
+		}
+	})
 	t.Run("usage error", func(t *testing.T) {
 		run(t, dir, 2, "doctor", "--no-such-flag")
 	})
