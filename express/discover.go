@@ -232,9 +232,9 @@ func findModule(o *Options, h Host, modulesDir string) (ModuleInfo, error) {
 		}
 		return pick(env, "$MOD_WSGI_MODULE")
 	}
-	if venv := h.Getenv("VIRTUAL_ENV"); venv != "" {
+	if venv, how := requestedEnv(o, h); venv != "" {
 		if p := pipModule(h, venv); p != "" {
-			return pick(p, "the active virtualenv")
+			return pick(p, "the virtualenv ("+how+")")
 		}
 	}
 	var tried []string
@@ -252,7 +252,23 @@ func findModule(o *Options, h Host, modulesDir string) (ModuleInfo, error) {
 	if len(tried) > 0 {
 		where = "looked at " + strings.Join(tried, ", ")
 	}
-	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (no $VIRTUAL_ENV with a pip-installed mod_wsgi; %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3; Fedora: dnf install python3-mod_wsgi; any Python: pip install mod_wsgi) or pass --mod-wsgi-module PATH", where)
+	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3; Fedora: dnf install python3-mod_wsgi; any Python: pip install mod_wsgi) or pass --mod-wsgi-module PATH", where)
+}
+
+// requestedEnv is the environment the options or $VIRTUAL_ENV ask the
+// application to run in, before any check, and which asked for it.
+func requestedEnv(o *Options, h Host) (home, how string) {
+	switch {
+	case o.PythonHome != "":
+		return absFrom(h, o.PythonHome), "--python-home"
+	case o.PythonExecutable != "":
+		if bin := filepath.Dir(absFrom(h, o.PythonExecutable)); filepath.Base(bin) == "bin" {
+			return filepath.Dir(bin), "--python-executable"
+		}
+		return "", ""
+	default:
+		return h.Getenv("VIRTUAL_ENV"), "$VIRTUAL_ENV"
+	}
 }
 
 // pipModule finds the module that pip install mod_wsgi puts in site-packages.

@@ -3,6 +3,7 @@ package express
 import (
 	"errors"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -382,5 +383,48 @@ func TestModuleForAnotherPython(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error lacks %q: %v", want, err)
 		}
+	}
+}
+
+// --python-home and --python-executable find a pip-installed mod_wsgi in
+// that environment as $VIRTUAL_ENV does, and win over $VIRTUAL_ENV.
+func TestPipModuleByOption(t *testing.T) {
+	l := debianLayout()
+	l.files["/venv/pyvenv.cfg"] = "home = /opt/py312/bin\nversion = 3.12.3\n"
+	l.files["/venv/lib/python3.12/site-packages/mod_wsgi/server/mod_wsgi-py312.cpython-312-x86_64-linux-gnu.so"] = "@elf:mod_wsgi-py312.so"
+	l.files["/venv/bin/python"] = ""
+	l.files["/opt/py312/lib/libpython3.12.so.1.0"] = ""
+	l.files["/opt/py312/lib/python3.12/os.py"] = ""
+	wrongVenv(l)
+	for _, set := range []func(*Options){
+		func(o *Options) { o.PythonHome = "/venv" },
+		func(o *Options) { o.PythonExecutable = "/venv/bin/python" },
+	} {
+		h := fakeHost(t, l, 1000)
+		h.Env["VIRTUAL_ENV"] = "/venv312"
+		o := DefaultOptions()
+		set(&o)
+		p, err := Resolve(o, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(p.Module.Path, "/venv/lib/") || p.PythonHome != "/venv" || p.Module.PythonVersion != "3.12" {
+			t.Errorf("module %s (%s), home %s", p.Module.Path, p.Module.Source, p.PythonHome)
+		}
+	}
+}
+
+func TestDoctorNotRoot(t *testing.T) {
+	h := fakeHost(t, debianLayout(), 1000)
+	h.Users["alice"] = &user.User{Uid: "1000", Gid: "1000", Username: "alice"}
+	r := Doctor(DefaultOptions(), h)
+	if c := findCheck(r, "account"); !r.OK || c == nil || !strings.Contains(c.Detail, "alice (uid 1000)") {
+		t.Errorf("not root:\n%s", reportText(r))
+	}
+	o := DefaultOptions()
+	o.Port = 80
+	r = Doctor(o, h)
+	if c := findCheck(r, "port"); r.OK || c == nil || c.Status != StatusFail || !strings.Contains(c.Fix, "--port") {
+		t.Errorf("port 80 as a user:\n%s", reportText(r))
 	}
 }
