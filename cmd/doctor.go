@@ -42,6 +42,8 @@ start-server with the same options would work.`,
 	b.in("Paths")
 	b.str(&o.MimeTypes, "mime-types", "FILE", "mime.types file (default: Apache's or /etc/mime.types)")
 	b.str(&o.ServerRoot, "server-root", "DIR", "server root start-server would use (default: $TMPDIR/mod_wsgi-HOST:PORT:UID)")
+	b.in("Application")
+	b.str(&o.WorkingDirectory, "working-directory", "DIR", "directory start-server would run the application in (default: the current directory)")
 	b.in("Network")
 	b.str(&o.Host, "host", "IP-ADDRESS", "interface start-server would listen on (default: all)")
 	b.integer(&o.Port, "port", "NUMBER", "port start-server would listen on")

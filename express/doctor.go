@@ -42,19 +42,19 @@ func (r *DoctorReport) add(name, status, detail, fix string) {
 // fail adds a FAIL line from an error, splitting "what is wrong; how to
 // fix it" messages into detail and fix.
 func (r *DoctorReport) fail(name string, err error) {
-	msg := err.Error()
+	msg, opt := err.Error(), ""
 	var ue *UsageError
 	if errors.As(err, &ue) {
 		msg = ue.Msg
 		if ue.Option != "" {
-			msg += " (--" + ue.Option + ")"
+			opt = " (--" + ue.Option + ")"
 		}
 	}
 	detail, fix, ok := strings.Cut(msg, "; ")
 	if !ok {
 		detail, fix = msg, ""
 	}
-	r.add(name, StatusFail, detail, fix)
+	r.add(name, StatusFail, detail+opt, fix)
 }
 
 var reServerVersion = regexp.MustCompile(`Server version:\s*(\S+(?: \([^)]*\))?)`)
