@@ -148,7 +148,13 @@ func Doctor(opts Options, h Host) *DoctorReport {
 			r.add("Python", StatusFail, fmt.Sprintf("Python %s, which the module needs, has no standard library here (no lib/python%s/os.py under the libpython's prefix, /usr or /usr/local)", mi.PythonVersion, mi.PythonVersion),
 				fmt.Sprintf("install Python %s, or pass --python-home with its prefix", mi.PythonVersion))
 		default:
-			r.add("Python", StatusOK, fmt.Sprintf("Python %s, home %s%s", mi.PythonVersion, mi.PythonHome, parens(mi.PythonExe)), "")
+			version := mi.PythonVersion
+			if mi.PythonExe != "" {
+				if out, err := h.Output(mi.PythonExe, "-c", "import platform; print(platform.python_version())"); err == nil && strings.HasPrefix(string(out), version+".") {
+					version = strings.TrimSpace(string(out))
+				}
+			}
+			r.add("Python", StatusOK, fmt.Sprintf("Python %s, home %s%s", version, mi.PythonHome, parens(mi.PythonExe)), "")
 		}
 		env, err := ChoosePython(&o, h, mi)
 		switch {

@@ -242,7 +242,7 @@ func TestDoctorOKHere(t *testing.T) {
 			t.Errorf("%s: line %q, want OK\n%s", name, l, out)
 		}
 	}
-	for _, want := range []string{"Apache/2.4", "mod_wsgi 4.9.4", "libpython3.11", "Python 3.11, home /usr", "www-data"} {
+	for _, want := range []string{"Apache/2.4", "mod_wsgi 4.9.4", "libpython3.11", "Python 3.11.", "home /usr", "www-data"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("doctor does not say %q:\n%s", want, out)
 		}
