@@ -66,7 +66,7 @@ directory and starts Apache in the foreground.
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &flagError{err: err, cmd: c}
 	})
-	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f))
+	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f), NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil))
 	return root
 }
 

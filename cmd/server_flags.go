@@ -77,11 +77,8 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.in("Paths")
 	b.str(&o.ServerRoot, "server-root", "DIR", "directory for the generated configuration, scripts and logs (default: $TMPDIR/mod_wsgi-HOST:PORT:UID)")
 	b.str(&o.PidFile, "pid-file", "FILE", "where Apache writes its process ID (default: in the server root)")
-	b.str(&o.HTTPDExecutable, "httpd-executable", "FILE", "Apache executable (default: $HTTPD, apxs, or httpd/apache2 on PATH)")
-	b.str(&o.ModulesDirectory, "modules-directory", "DIR", "Apache's modules directory (default: from apxs or the distribution's layout)")
+	addDiscoveryFlags(b, o)
 	b.str(&o.MimeTypes, "mime-types", "FILE", "mime.types file (default: Apache's or /etc/mime.types)")
-	b.str(&o.ModWSGIModule, "mod-wsgi-module", "FILE", "mod_wsgi module to load (default: $MOD_WSGI_MODULE, the virtualenv's, or Apache's)")
-	b.str(&o.PythonHome, "python-home", "DIR", "Python installation or virtualenv the application runs in (default: $VIRTUAL_ENV, else the module's Python)")
 	b.str(&o.ShellExecutable, "shell-executable", "FILE", "shell that runs the generated apachectl")
 	b.boolean(&o.SetupOnly, "setup-only", "write the server root and stop, without starting Apache")
 

@@ -26,6 +26,7 @@ type ModuleInfo struct {
 	Path          string
 	Version       string // mod_wsgi version read from the file, e.g. 4.9.4
 	PythonVersion string // major.minor of the Python it links, e.g. 3.11
+	LibPythonName string // the libpython it links (DT_NEEDED), "" when static
 	LibPython     string // resolved path of the linked libpython, if dynamic
 	NeedsLoadFile bool   // libpython lives outside the loader's default paths
 	PythonHome    string // prefix of that Python
@@ -231,20 +232,43 @@ func findModule(o *Options, h Host, modulesDir string) (ModuleInfo, error) {
 		}
 		return pick(env, "$MOD_WSGI_MODULE")
 	}
-	if venv := h.Getenv("VIRTUAL_ENV"); venv != "" {
+	if venv, how := requestedEnv(o, h); venv != "" {
 		if p := pipModule(h, venv); p != "" {
-			return pick(p, "the active virtualenv")
+			return pick(p, "the virtualenv ("+how+")")
 		}
 	}
 	var tried []string
 	for _, name := range []string{"mod_wsgi.so", "mod_wsgi_python3.so", "mod_wsgi-py3.so"} {
+		if modulesDir == "" {
+			break
+		}
 		p := filepath.Join(modulesDir, name)
 		tried = append(tried, p)
 		if fileExists(h, p) {
 			return pick(p, "Apache's modules directory")
 		}
 	}
-	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (looked in $VIRTUAL_ENV and at %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3) or pass --mod-wsgi-module PATH", strings.Join(tried, ", "))
+	where := "Apache's modules directory was not found"
+	if len(tried) > 0 {
+		where = "looked at " + strings.Join(tried, ", ")
+	}
+	return ModuleInfo{}, usagef("mod-wsgi-module", "no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3; Fedora: dnf install python3-mod_wsgi; any Python: pip install mod_wsgi) or pass --mod-wsgi-module PATH", where)
+}
+
+// requestedEnv is the environment the options or $VIRTUAL_ENV ask the
+// application to run in, before any check, and which asked for it.
+func requestedEnv(o *Options, h Host) (home, how string) {
+	switch {
+	case o.PythonHome != "":
+		return absFrom(h, o.PythonHome), "--python-home"
+	case o.PythonExecutable != "":
+		if bin := filepath.Dir(absFrom(h, o.PythonExecutable)); filepath.Base(bin) == "bin" {
+			return filepath.Dir(bin), "--python-executable"
+		}
+		return "", ""
+	default:
+		return h.Getenv("VIRTUAL_ENV"), "$VIRTUAL_ENV"
+	}
 }
 
 // pipModule finds the module that pip install mod_wsgi puts in site-packages.
@@ -291,7 +315,7 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	var libName string
 	for _, l := range libs {
 		if m := reLibPython.FindStringSubmatch(l); m != nil {
-			libName = l
+			libName, mi.LibPythonName = l, l
 			mi.PythonVersion = m[1] + "." + m[2]
 		}
 	}
@@ -305,8 +329,9 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	}
 	mi.Version = moduleVersion(data, mi.PythonVersion)
 	if libName != "" {
+		system := append(ldSoConfDirs(h), defaultLibDirs...)
 		dirs := append(append([]string{}, runpaths...), filepath.SplitList(h.Getenv("LD_LIBRARY_PATH"))...)
-		dirs = append(dirs, defaultLibDirs...)
+		dirs = append(dirs, system...)
 		for i, d := range dirs {
 			if p := filepath.Join(d, libName); d != "" && fileExists(h, p) {
 				real, err := h.EvalSymlinks(p)
@@ -314,7 +339,10 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 					real = p
 				}
 				mi.LibPython = real
-				mi.NeedsLoadFile = i < len(runpaths) || !isDefaultLibDir(d)
+				// Apache finds the library by itself only on the loader's
+				// system path; a RUNPATH is honoured too, but LoadFile
+				// makes the choice explicit as upstream does.
+				mi.NeedsLoadFile = i < len(runpaths) || !contains(system, d)
 				break
 			}
 		}
@@ -323,13 +351,48 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	return mi, nil
 }
 
-func isDefaultLibDir(d string) bool {
-	for _, x := range defaultLibDirs {
-		if x == d {
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
 			return true
 		}
 	}
 	return false
+}
+
+// ldSoConfDirs lists the directories /etc/ld.so.conf adds to the loader's
+// path, following its include lines (one level of globs, as ldconfig).
+func ldSoConfDirs(h Host) []string {
+	var dirs []string
+	var read func(file string, depth int)
+	read = func(file string, depth int) {
+		data, err := h.ReadFile(file)
+		if err != nil || depth > 3 {
+			return
+		}
+		for _, line := range strings.Split(string(data), "\n") {
+			line, _, _ = strings.Cut(line, "#")
+			line = strings.TrimSpace(line)
+			switch {
+			case line == "":
+			case strings.HasPrefix(line, "include "):
+				pat := strings.TrimSpace(strings.TrimPrefix(line, "include "))
+				if !filepath.IsAbs(pat) {
+					pat = filepath.Join(filepath.Dir(file), pat)
+				}
+				ents, _ := h.ReadDir(filepath.Dir(pat))
+				for _, e := range ents {
+					if ok, _ := filepath.Match(filepath.Base(pat), e.Name()); ok {
+						read(filepath.Join(filepath.Dir(pat), e.Name()), depth+1)
+					}
+				}
+			case strings.HasPrefix(line, "/"):
+				dirs = append(dirs, filepath.Clean(line))
+			}
+		}
+	}
+	read("/etc/ld.so.conf", 0)
+	return dirs
 }
 
 // moduleVersion finds mod_wsgi's X.Y.Z version among the file's strings,

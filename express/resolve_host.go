@@ -151,36 +151,17 @@ func resolveLogging(o *Options, h Host, p *Plan) error {
 	return nil
 }
 
+// resolvePython decides the Python environment the application runs in
+// (see ChoosePython) and WSGIPythonHome.
 func resolvePython(o *Options, h Host, p *Plan) error {
-	need := p.Module.PythonVersion
-	home := o.PythonHome
-	opt := "python-home"
-	if home == "" && h.Getenv("VIRTUAL_ENV") != "" {
-		home, opt = h.Getenv("VIRTUAL_ENV"), "python-home"
+	if err := CheckLoadable(p.Module); err != nil {
+		return err
 	}
-	if home == "" {
-		p.PythonHome = p.Module.PythonHome
-		return nil
+	env, err := ChoosePython(o, h, p.Module)
+	if err != nil {
+		return err
 	}
-	home = absFrom(h, home)
-	if !dirExists(h, home) {
-		return usagef(opt, "%s is not a directory holding a Python installation or virtualenv", home)
-	}
-	have := venvVersion(h, home)
-	if have == "" {
-		if dirExists(h, filepath.Join(home, "lib", "python"+need)) {
-			have = need
-		}
-	}
-	if need != "" && have != need {
-		what := "Python " + have
-		if have == "" {
-			what = "no Python this tool could recognise"
-		}
-		return usagef(opt, "%s holds %s, but the mod_wsgi module %s was built for Python %s; use a virtualenv made with Python %s (python%s -m venv), or a mod_wsgi built for that Python (--mod-wsgi-module)",
-			home, what, p.Module.Path, need, need, need)
-	}
-	p.PythonHome = home
+	p.Python, p.PythonHome = env, env.Home
 	return nil
 }
 
