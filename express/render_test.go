@@ -115,3 +115,23 @@ func TestGoldenConfigs(t *testing.T) {
 		})
 	}
 }
+
+// A comment line ending in a backslash would continue onto the next line
+// and swallow a directive: no user value may end up in a comment.
+func TestNoCommentSwallowsADirective(t *testing.T) {
+	h := fakeHost(t, debianLayout(), 0)
+	o := DefaultOptions()
+	o.EntryPoint = "hello.wsgi"
+	o.MountPoint = `/app\`
+	o.URLAliases = []Pair{{`/x\`, "static"}}
+	o.SetEnv = []Pair{{"A", `ends in \`}}
+	p, err := Resolve(o, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range strings.Split(string(renderFile(t, p, "httpd.conf")), "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") && strings.HasSuffix(line, `\`) {
+			t.Errorf("line %d is a comment ending in a backslash: %q", i+1, line)
+		}
+	}
+}
