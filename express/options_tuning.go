@@ -397,8 +397,10 @@ func resolveLogFormats(o *Options, h Host, p *Plan) error {
 	}
 	p.ErrorLogTarget, p.AccessLogTarget = p.ErrorLog, p.AccessLog
 	if rotate {
+		// "|$" has Apache run the pipe through the shell, so the quoted
+		// paths hold any character; exec leaves rotatelogs alone in it.
 		pipe := func(file string) string {
-			return "|exec " + ShellQuote(p.Rotatelogs) + " " + ShellQuote(file+".%Y-%m-%d-%H_%M_%S") + " " + fmt.Sprintf("%dM", o.MaxLogSize)
+			return "|$exec " + ShellQuote(p.Rotatelogs) + " " + ShellQuote(file+".%Y-%m-%d-%H_%M_%S") + " " + fmt.Sprintf("%dM", o.MaxLogSize)
 		}
 		p.ErrorLogTarget = pipe(p.ErrorLog)
 		if p.AccessLog != "" {
