@@ -198,6 +198,9 @@ func resolveVersionGated(o *Options, h Host, p *Plan) error {
 	if o.InterruptTimeout > 0 {
 		p.DaemonOptions = append(p.DaemonOptions, fmt.Sprintf("interrupt-timeout=%d", o.InterruptTimeout))
 	}
+	if o.FreeThreading && p.Module.LibPython != "" && !strings.Contains(filepath.Base(p.Module.LibPython), p.Module.PythonVersion+"t") {
+		return usagef("free-threading", "needs a free-threaded Python build (PEP 703, libpython%st), but %s uses %s", p.Module.PythonVersion, p.Module.Path, p.Module.LibPython)
+	}
 	p.FreeThreading = o.FreeThreading
 	return nil
 }
