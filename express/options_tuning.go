@@ -88,7 +88,8 @@ const newerModule = "6.0.0"
 var (
 	reTelemetryOption = regexp.MustCompile(`^[+-]?[A-Za-z][A-Za-z0-9]*$`)
 	reWarnCategory    = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
-	reLogFormatItem   = regexp.MustCompile(`^%[<>]?[!]?[0-9,]*(\{[^}]*\})?[<>]?(\^t[io]|[A-Za-z%])`)
+	reLogIO           = regexp.MustCompile(`%[<>!0-9,]*(\{[^}]*\})?[<>]?([IOS]|\^F[BU])`)
+	reLogFormatItem   = regexp.MustCompile(`^%[<>]?[!]?[0-9,]*(\{[^}]*\})?[<>]?(\^t[io]|\^F[BU]|[A-Za-z%])`)
 )
 
 // resolveTuning checks this concern's options and fills its part of the plan.
@@ -374,6 +375,10 @@ func resolveLogFormats(o *Options, h Host, p *Plan) error {
 			return err
 		}
 		p.AccessLogFormatName, p.CustomLogFormat = "custom", o.AccessLogFormat
+		// Byte counts and time to first byte come from mod_logio.
+		if o.AccessLog && reLogIO.MatchString(o.AccessLogFormat) && moduleNamesIn(h, p.ModulesDir)["mod_logio.so"] {
+			p.LoadModules = append(p.LoadModules, LoadModule{"logio_module", filepath.Join(p.ModulesDir, "mod_logio.so")})
+		}
 	}
 	if o.ErrorLogFormat != "" {
 		if strings.TrimSpace(o.ErrorLogFormat) == "" {
@@ -469,7 +474,7 @@ func checkLogFormat(option, f string) error {
 		if m == nil {
 			return usagef(option, "%s has an incomplete %%-directive at position %d", shortQuote(f), i+1)
 		}
-		if len(m[2]) == 1 && m[2] != "%" && !strings.Contains("aABbCDefhHiklLmnopPqrRsStTuUvVXIOS", m[2]) {
+		if len(m[2]) == 1 && m[2] != "%" && !strings.Contains("aABbcCDefhHiklLmnopPqrRsStTuUvVxXIOS", m[2]) {
 			return usagef(option, "%%%s in %s is not an Apache log format directive", m[2], shortQuote(f))
 		}
 		i += len(m[0]) - 1
