@@ -4,7 +4,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -99,7 +101,7 @@ func checkOptionSample(t *testing.T, name string, sample optionSample) {
 	root := filepath.Join(dir, "root")
 	args := append([]string{"setup-server", "app.wsgi", "--server-root", root}, sample.Args...)
 	out, code := testenv.Run(t, dir, args...)
-	if sample.NeedsNewerModule {
+	if sample.NeedsNewerModule && !(code == 0 && newModuleIn(out)) {
 		if code != 2 || !strings.Contains(out, "--"+name) || !strings.Contains(out, "mod_wsgi") {
 			t.Fatalf("--%s needs a newer mod_wsgi: want exit status 2 and a message naming the option, got %d:\n%s", name, code, out)
 		}
@@ -112,6 +114,17 @@ func checkOptionSample(t *testing.T, name string, sample optionSample) {
 		t.Fatalf("setup-server %s: exit status %d:\n%s", strings.Join(args[1:], " "), code, out)
 	}
 	testenv.ConfigTest(t, root)
+}
+
+// newModuleIn reports whether setup-server's summary names a mod_wsgi of
+// 6.0 or later, which accepts the options that 4.x refuses.
+func newModuleIn(summary string) bool {
+	m := regexp.MustCompile(`\(mod_wsgi (\d+)\.`).FindStringSubmatch(summary)
+	if m == nil {
+		return false
+	}
+	major, _ := strconv.Atoi(m[1])
+	return major >= 6
 }
 
 var certMu sync.Mutex

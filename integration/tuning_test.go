@@ -26,6 +26,7 @@ def application(environ, start_response):
         'pid=%d' % os.getpid(),
         'warnoptions=%s' % ','.join(sys.warnoptions),
         'eggs=%s' % os.environ.get('PYTHON_EGG_CACHE'),
+        'ignore=%s' % environ.get('mod_wsgi.ignore_activity'),
     ]
     body = ('\n'.join(lines) + '\n').encode('utf-8')
     start_response('200 OK', [('Content-Type', 'text/plain')])
@@ -290,6 +291,20 @@ func TestTuningOptionErrors(t *testing.T) {
 		if _, err := os.Stat(root); err == nil {
 			t.Errorf("%q: a server root was written", c.args)
 			os.RemoveAll(root)
+		}
+	}
+}
+
+// Requests under an --ignore-activity path are flagged to mod_wsgi as not
+// counting as activity; others are not. (mod_wsgi 4.9 still lets such
+// requests hold off --inactivity-timeout, so the restart itself is not
+// asserted here.)
+func TestIgnoreActivity(t *testing.T) {
+	dir := tuningDir(t)
+	s := testenv.Start(t, dir, "app.wsgi", "--inactivity-timeout", "30", "--ignore-activity", "/health")
+	for path, want := range map[string]string{"/health": "1", "/health/deep": "1", "/other": "0", "/healthy": "0"} {
+		if got := field(s.MustGet(path), "ignore"); got != want {
+			t.Errorf("%s: mod_wsgi.ignore_activity = %q, want %q", path, got, want)
 		}
 	}
 }
