@@ -20,6 +20,11 @@ import (
 const tuningApp = `import os, sys
 def application(environ, start_response):
     path = environ['PATH_INFO']
+    if path == '/burn':
+        import time
+        start = time.process_time()
+        while time.process_time() - start < 1.5:
+            pass
     if path == '/log':
         print('marker-from-app', file=environ['wsgi.errors'])
     lines = [
@@ -207,6 +212,11 @@ func TestDaemonRestarts(t *testing.T) {
 		s := testenv.Start(t, dir, "app.wsgi", "--restart-interval", "1", "--graceful-timeout", "1")
 		first := pidOf(t, s)
 		waitFor(t, "a new daemon process after --restart-interval", func() bool { return pidOf(t, s) != first })
+	})
+	t.Run("cpu-time-limit", func(t *testing.T) {
+		s := testenv.Start(t, dir, "app.wsgi", "--cpu-time-limit", "1", "--graceful-timeout", "1")
+		first := field(s.MustGet("/burn"), "pid")
+		waitFor(t, "a new daemon process after --cpu-time-limit was used up", func() bool { return pidOf(t, s) != first })
 	})
 	t.Run("maximum-requests", func(t *testing.T) {
 		s := testenv.Start(t, dir, "app.wsgi", "--maximum-requests", "2", "--threads", "1")
