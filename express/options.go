@@ -79,14 +79,23 @@ type TimeoutOptions struct {
 	DeadlockTimeout   int // default 60
 }
 
-// LoggingOptions say where logs go.
+// LoggingOptions say where logs go and what they hold. Checked in
+// options_tuning.go (resolveLogFormats) beyond what resolveLogging does.
 type LoggingOptions struct {
-	LogDirectory  string
-	LogLevel      string // default warn
-	LogToTerminal bool
-	AccessLog     bool
-	ErrorLogName  string // default error_log
-	AccessLogName string // default access_log
+	LogDirectory         string
+	LogLevel             string // default warn
+	LogToTerminal        bool
+	AccessLog            bool
+	ErrorLogName         string // default error_log
+	AccessLogName        string // default access_log
+	AccessLogFormat      string // common (default), combined, or a LogFormat string
+	ErrorLogFormat       string // an ErrorLogFormat string
+	StartupLog           bool   // httpd -E: startup errors to a file
+	StartupLogName       string // default startup_log
+	RotateLogs           bool   // logs through rotatelogs
+	MaxLogSize           int    // MB, default 5
+	RotatelogsExecutable string // default: found next to httpd or on PATH
+	VerboseDebugging     bool   // hidden upstream: WSGIVerboseDebugging On
 }
 
 // PathOptions locate the server root and the programs and files it uses.
@@ -148,11 +157,14 @@ func DefaultOptions() Options {
 			DeadlockTimeout: 60,
 		},
 		LoggingOptions: LoggingOptions{
-			LogLevel:      "warn",
-			ErrorLogName:  "error_log",
-			AccessLogName: "access_log",
+			LogLevel:       "warn",
+			ErrorLogName:   "error_log",
+			AccessLogName:  "access_log",
+			StartupLogName: "startup_log",
+			MaxLogSize:     5,
 		},
-		PathOptions: PathOptions{ShellExecutable: "/bin/sh"},
-		SiteOptions: defaultSiteOptions(),
+		PathOptions:   PathOptions{ShellExecutable: "/bin/sh"},
+		SiteOptions:   defaultSiteOptions(),
+		TuningOptions: defaultTuningOptions(),
 	}
 }

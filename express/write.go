@@ -70,6 +70,12 @@ func Write(p *Plan, files []File) error {
 			return fmt.Errorf("creating log directory: %w", err)
 		}
 	}
+	// The Python egg cache, writable by the application when created here.
+	if p.PythonEggs != "" && !p.Static {
+		if err := os.MkdirAll(p.PythonEggs, 0o755); err == nil && p.RunningAsRoot {
+			os.Lchown(p.PythonEggs, p.UID, p.GID)
+		}
+	}
 	return nil
 }
 
