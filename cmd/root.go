@@ -62,12 +62,24 @@ directory and starts Apache in the foreground.
 	}
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// Our own completion command (bash, zsh, fish) replaces cobra's.
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &flagError{err: err, cmd: c}
 	})
 	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f))
+	root.AddCommand(NewCmdCompletion(f))
+	// Last: config file, environment and value completion for the options
+	// of every command added above.
+	enableConfig(root, getenvOf(f))
 	return root
+}
+
+func getenvOf(f *Factory) func(string) string {
+	if f.Host != nil {
+		return f.Host.Getenv
+	}
+	return os.Getenv
 }
 
 type exitCode struct{ code int }
@@ -106,18 +118,22 @@ func report(f *Factory, err error) int {
 	var fe *flagError
 	var ue *express.UsageError
 	var ee *express.ExitError
+	var ce *ConfigError
 	switch {
 	case errors.As(err, &ec):
 		return ec.code
 	case errors.As(err, &fe):
 		fmt.Fprintf(f.IO.Err, "Error: %v\nRun '%s --help' for the options.\n", fe.err, fe.cmd.CommandPath())
 		return 2
+	case errors.As(err, &ce):
+		fmt.Fprintf(f.IO.Err, "Error: %v\n", ce)
+		return 2
 	case errors.As(err, &ue):
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", ue)
 		return 2
 	case errors.As(err, &ee):
 		return ee.Code
-	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag"):
+	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag") || strings.HasPrefix(err.Error(), "invalid argument"):
 		fmt.Fprintf(f.IO.Err, "Error: %v\nRun 'mod_wsgi-express --help' for usage.\n", err)
 		return 2
 	default:
