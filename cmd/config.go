@@ -31,7 +31,9 @@ func EnvName(flag string) string {
 
 // isOption reports whether fl is an option declared with the flag builder:
 // those are the ones a config file and the environment can set.
-func isOption(fl *pflag.Flag) bool { return len(fl.Annotations[annGroup]) > 0 && fl.Name != configFlag && fl.Name != printConfigFlag }
+func isOption(fl *pflag.Flag) bool {
+	return len(fl.Annotations[annGroup]) > 0 && fl.Name != configFlag && fl.Name != printConfigFlag
+}
 
 func isRepeatable(fl *pflag.Flag) bool {
 	_, ok := fl.Value.(pflag.SliceValue)
