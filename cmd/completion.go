@@ -69,7 +69,15 @@ func registerCompletions(c *cobra.Command) {
 			return
 		}
 		if values := completionsOf(fl); len(values) > 0 {
-			c.RegisterFlagCompletionFunc(fl.Name, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
+			c.RegisterFlagCompletionFunc(fl.Name, func(_ *cobra.Command, _ []string, prefix string) ([]string, cobra.ShellCompDirective) {
+				var out []string
+				for _, v := range values {
+					if strings.HasPrefix(v, prefix) {
+						out = append(out, v)
+					}
+				}
+				return out, cobra.ShellCompDirectiveNoFileComp
+			})
 			return
 		}
 		if path, dirOnly := takesPath(fl); path {
