@@ -48,6 +48,21 @@ func isPairs(fl *pflag.Flag) bool { return len(fl.Annotations[annNargs]) > 0 }
 // file before the command runs, and registers completion of their values.
 // NewRootCmd calls it after adding every command.
 func enableConfig(root *cobra.Command, getenv func(string) string) {
+	// A config file may be shared by several commands (start-server and
+	// doctor, say): a key is unknown only when no command has that option.
+	known := map[string]bool{}
+	var collect func(c *cobra.Command)
+	collect = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(fl *pflag.Flag) {
+			if isOption(fl) {
+				known[fl.Name] = true
+			}
+		})
+		for _, sub := range c.Commands() {
+			collect(sub)
+		}
+	}
+	collect(root)
 	var walk func(c *cobra.Command)
 	walk = func(c *cobra.Command) {
 		for _, sub := range c.Commands() {
@@ -67,7 +82,7 @@ func enableConfig(root *cobra.Command, getenv func(string) string) {
 		registerCompletions(c)
 		prev := c.PreRunE
 		c.PreRunE = func(c *cobra.Command, args []string) error {
-			src, err := applyConfig(c, args, cfg.file, getenv)
+			src, err := applyConfig(c, args, cfg.file, getenv, known)
 			if err != nil {
 				return err
 			}
@@ -97,7 +112,7 @@ func (e *ConfigError) Error() string { return e.Msg }
 // applyConfig sets every option of c not given on the command line from
 // its environment variable, else from the config file, and returns where
 // each option's value came from.
-func applyConfig(c *cobra.Command, args []string, file string, getenv func(string) string) (map[string]string, error) {
+func applyConfig(c *cobra.Command, args []string, file string, getenv func(string) string, known map[string]bool) (map[string]string, error) {
 	fs := c.Flags()
 	src := map[string]string{}
 	var unset []*pflag.Flag
@@ -120,7 +135,7 @@ func applyConfig(c *cobra.Command, args []string, file string, getenv func(strin
 	if file == "" && !fs.Changed(configFlag) {
 		file = getenv(EnvName(configFlag))
 	}
-	settings, err := readConfigFile(fs, file)
+	settings, err := readConfigFile(file, known)
 	if err != nil {
 		return nil, err
 	}
@@ -157,8 +172,8 @@ func lookupEnv(getenv func(string) string, name string) (string, bool) {
 }
 
 // readConfigFile reads file (if any) and checks that every key names an
-// option of the command.
-func readConfigFile(fs *pflag.FlagSet, file string) (map[string]any, error) {
+// option of some command.
+func readConfigFile(file string, known map[string]bool) (map[string]any, error) {
 	if file == "" {
 		return nil, nil
 	}
@@ -176,7 +191,7 @@ func readConfigFile(fs *pflag.FlagSet, file string) (map[string]any, error) {
 	settings := v.AllSettings()
 	var unknown []string
 	for k := range settings {
-		if fl := fs.Lookup(k); fl == nil || !isOption(fl) {
+		if !known[k] {
 			unknown = append(unknown, k)
 		}
 	}

@@ -288,3 +288,31 @@ func TestCompletionScripts(t *testing.T) {
 		t.Errorf("unknown shell: exit status %d, want 2: %s", code, errb)
 	}
 }
+
+// One config file can serve several commands: a command ignores the keys
+// of options only other commands have, but still rejects unknown keys.
+func TestConfigFileSharedByCommands(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "site.yaml")
+	os.WriteFile(file, []byte("port: 1234\nthreads: 9\n"), 0o644)
+	run := func(content string) (int, error) {
+		os.WriteFile(file, []byte(content), 0o644)
+		f, _, _ := testFactory(nil)
+		var port int
+		small := &cobra.Command{Use: "small", RunE: func(*cobra.Command, []string) error { return nil }}
+		b := &flagBuilder{fs: small.Flags()}
+		b.in("Network")
+		b.integer(&port, "port", "NUMBER", "port")
+		root := &cobra.Command{Use: "mod_wsgi-express", SilenceErrors: true, SilenceUsage: true}
+		root.AddCommand(NewCmdSetupServer(f, func(*ServerOptions) error { return nil }), small)
+		enableConfig(root, f.Host.Getenv)
+		root.SetArgs([]string{"small", "--config", file})
+		err := root.Execute()
+		return port, err
+	}
+	if port, err := run("port: 1234\nthreads: 9\n"); err != nil || port != 1234 {
+		t.Errorf("shared file: port %d, error %v", port, err)
+	}
+	if _, err := run("port: 1234\nthreadz: 9\n"); err == nil || !strings.Contains(err.Error(), `"threadz"`) {
+		t.Errorf("unknown key: error %v, want one naming threadz", err)
+	}
+}

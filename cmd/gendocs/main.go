@@ -134,8 +134,9 @@ uses the default. So a flag beats the environment, which beats the file.
 
 An empty environment variable counts as unset. The file is YAML (` + "`.yaml`" + `,
 ` + "`.yml`" + `), TOML (` + "`.toml`" + `) or JSON (` + "`.json`" + `), chosen by its extension; its
-keys are the long option names without the dashes, and a key that is not an
-option is an error naming it. A repeatable option set by the environment or
+keys are the long option names without the dashes. A key that is no
+command's option is an error naming it; a command ignores the keys of options
+only other commands have, so one file can serve several. A repeatable option set by the environment or
 the file replaces the default list rather than adding to it.
 
 ` + "`--print-config`" + ` prints every option's resolved value and where it came from
