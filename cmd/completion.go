@@ -41,11 +41,6 @@ func completionsOf(fl *pflag.Flag) []string {
 // its metavar (FILE, DIR, FILE|DIR, ...).
 func takesPath(fl *pflag.Flag) (file, dirOnly bool) {
 	mv := metavar(fl)
-	if isPairs(fl) {
-		// The second argument is the path, if any.
-		parts := strings.Fields(mv)
-		mv = parts[len(parts)-1]
-	}
 	for _, part := range strings.Split(mv, "|") {
 		switch {
 		case part == "DIR" || strings.HasSuffix(part, "-DIR") || strings.HasPrefix(part, "DIR-"):
@@ -78,6 +73,11 @@ func registerCompletions(c *cobra.Command) {
 				}
 				return out, cobra.ShellCompDirectiveNoFileComp
 			})
+			return
+		}
+		if isPairs(fl) {
+			// The first of two values: a name or URL path.
+			c.RegisterFlagCompletionFunc(fl.Name, cobra.NoFileCompletions)
 			return
 		}
 		if path, dirOnly := takesPath(fl); path {

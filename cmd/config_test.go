@@ -251,6 +251,10 @@ func TestCompleteFlagValue(t *testing.T) {
 		{[]string{"start-server", "--port", ""}, []string{":4"}},         // nothing
 		{[]string{"start-server", "--config", ""}, []string{"yaml", "toml", "json", ":8"}},
 		{[]string{"completion", ""}, []string{"bash", "zsh", "fish"}},
+		// After a two-argument option, completion goes on as usual.
+		{[]string{"start-server", "--setenv", "A", "b", "--server-mpm", "w"}, []string{"worker", ":4"}},
+		{[]string{"start-server", "--url-alias", ""}, []string{":4"}},       // a URL path
+		{[]string{"start-server", "--url-alias", "/s", ""}, []string{":0"}}, // file names
 	}
 	for _, c := range cases {
 		f, out, errb := testFactory(nil)

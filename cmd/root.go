@@ -100,7 +100,14 @@ func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	twoArg := twoArgFlags(root)
 	metavarOf = func(name string) string { return twoArg[name] }
-	joined, err := joinPairArgs(args, func(n string) bool { _, ok := twoArg[n]; return ok })
+	isTwoArg := func(n string) bool { _, ok := twoArg[n]; return ok }
+	var joined []string
+	var err error
+	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
+		joined, err = joinPairArgsForCompletion(args, isTwoArg)
+	} else {
+		joined, err = joinPairArgs(args, isTwoArg)
+	}
 	if err != nil {
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)
 		return 2
@@ -158,4 +165,29 @@ func twoArgFlags(root *cobra.Command) map[string]string {
 	}
 	walk(root)
 	return out
+}
+
+// joinPairArgsForCompletion joins the two-argument options of a shell
+// completion request, whose last argument is the word being completed and
+// whose last pair may be incomplete: the first value of a pair completes as
+// the option's value, the second as an argument (file names).
+func joinPairArgsForCompletion(args []string, twoArg func(string) bool) ([]string, error) {
+	if len(args) == 0 {
+		return args, nil
+	}
+	head, last := args[:len(args)-1:len(args)-1], args[len(args)-1]
+	if j, err := joinPairArgs(head, twoArg); err == nil {
+		return append(j, last), nil
+	}
+	// "--name A" then the word: the pair gets an empty second value.
+	if j, err := joinPairArgs(append(head, ""), twoArg); err == nil {
+		return append(j, last), nil
+	}
+	// "--name" then the word: the word is the option's first value.
+	if len(head) > 0 {
+		if j, err := joinPairArgs(head[:len(head)-1], twoArg); err == nil {
+			return append(j, head[len(head)-1], last), nil
+		}
+	}
+	return joinPairArgs(args, twoArg)
 }
