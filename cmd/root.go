@@ -62,12 +62,25 @@ directory and starts Apache in the foreground.
 	}
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
-	root.CompletionOptions.HiddenDefaultCmd = true
+	// Our own completion command (bash, zsh, fish) replaces cobra's.
+	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &flagError{err: err, cmd: c}
 	})
-	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f), NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil))
+	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f),
+		NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil))
+	root.AddCommand(NewCmdCompletion(f))
+	// Last: config file, environment and value completion for the options
+	// of every command added above.
+	enableConfig(root, getenvOf(f))
 	return root
+}
+
+func getenvOf(f *Factory) func(string) string {
+	if f.Host != nil {
+		return f.Host.Getenv
+	}
+	return os.Getenv
 }
 
 type exitCode struct{ code int }
@@ -88,7 +101,14 @@ func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	twoArg := twoArgFlags(root)
 	metavarOf = func(name string) string { return twoArg[name] }
-	joined, err := joinPairArgs(args, func(n string) bool { _, ok := twoArg[n]; return ok })
+	isTwoArg := func(n string) bool { _, ok := twoArg[n]; return ok }
+	var joined []string
+	var err error
+	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
+		joined, err = joinPairArgsForCompletion(args, isTwoArg)
+	} else {
+		joined, err = joinPairArgs(args, isTwoArg)
+	}
 	if err != nil {
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)
 		return 2
@@ -106,18 +126,22 @@ func report(f *Factory, err error) int {
 	var fe *flagError
 	var ue *express.UsageError
 	var ee *express.ExitError
+	var ce *ConfigError
 	switch {
 	case errors.As(err, &ec):
 		return ec.code
 	case errors.As(err, &fe):
 		fmt.Fprintf(f.IO.Err, "Error: %v\nRun '%s --help' for the options.\n", fe.err, fe.cmd.CommandPath())
 		return 2
+	case errors.As(err, &ce):
+		fmt.Fprintf(f.IO.Err, "Error: %v\n", ce)
+		return 2
 	case errors.As(err, &ue):
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", ue)
 		return 2
 	case errors.As(err, &ee):
 		return ee.Code
-	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag"):
+	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag") || strings.HasPrefix(err.Error(), "invalid argument"):
 		fmt.Fprintf(f.IO.Err, "Error: %v\nRun 'mod_wsgi-express --help' for usage.\n", err)
 		return 2
 	default:
@@ -142,4 +166,29 @@ func twoArgFlags(root *cobra.Command) map[string]string {
 	}
 	walk(root)
 	return out
+}
+
+// joinPairArgsForCompletion joins the two-argument options of a shell
+// completion request, whose last argument is the word being completed and
+// whose last pair may be incomplete: the first value of a pair completes as
+// the option's value, the second as an argument (file names).
+func joinPairArgsForCompletion(args []string, twoArg func(string) bool) ([]string, error) {
+	if len(args) == 0 {
+		return args, nil
+	}
+	head, last := args[:len(args)-1:len(args)-1], args[len(args)-1]
+	if j, err := joinPairArgs(head, twoArg); err == nil {
+		return append(j, last), nil
+	}
+	// "--name A" then the word: the pair gets an empty second value.
+	if j, err := joinPairArgs(append(head, ""), twoArg); err == nil {
+		return append(j, last), nil
+	}
+	// "--name" then the word: the word is the option's first value.
+	if len(head) > 0 {
+		if j, err := joinPairArgs(head[:len(head)-1], twoArg); err == nil {
+			return append(j, head[len(head)-1], last), nil
+		}
+	}
+	return joinPairArgs(args, twoArg)
 }

@@ -2,20 +2,79 @@ package cmd
 
 import (
 	"fmt"
+	"io"
 	"runtime"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
 )
 
 // NewCmdVersion builds the version command.
 func NewCmdVersion(f *Factory) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
-		Short: "Print the version of this tool",
-		Args:  cobra.NoArgs,
+		Short: "Print the version of this tool, and of the Apache and mod_wsgi it finds",
+		Long: `Print the version of this tool, the commit it was built from and the Go
+version, then the Apache httpd and mod_wsgi module that start-server would use
+(found the same way: $HTTPD, apxs, PATH; $MOD_WSGI_MODULE, the virtualenv,
+Apache's modules directory). A missing Apache or module is reported as "not
+found", not as an error.`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			fmt.Fprintf(f.IO.Out, "mod_wsgi-express %s (commit %s, %s)\n", Version, Commit, runtime.Version())
+			writeVersion(f.IO.Out, f.Host, getenvOf(f))
 			return nil
 		},
 	}
+}
+
+func writeVersion(w io.Writer, h express.Host, getenv func(string) string) {
+	fmt.Fprintf(w, "mod_wsgi-express %s\n", Version)
+	fmt.Fprintf(w, "  commit:   %s\n", Commit)
+	fmt.Fprintf(w, "  go:       %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	if h == nil {
+		return
+	}
+	o := express.DefaultOptions()
+	// The same environment variables start-server reads for these options.
+	o.HTTPDExecutable = getenv(EnvName("httpd-executable"))
+	o.ModulesDirectory = getenv(EnvName("modules-directory"))
+	o.ModWSGIModule = getenv(EnvName("mod-wsgi-module"))
+	d, err := express.Discover(&o, h)
+	if d == nil {
+		d = &express.Discovery{}
+	}
+	if d.HTTPD == "" {
+		fmt.Fprintf(w, "  apache:   not found (%v)\n", err)
+		fmt.Fprintf(w, "  mod_wsgi: not found (no Apache)\n")
+		return
+	}
+	fmt.Fprintf(w, "  apache:   %s (%s)\n", apacheVersion(h, d.HTTPD), d.HTTPD)
+	if d.Module.Path == "" || (err != nil && d.Module.Version == "") {
+		fmt.Fprintf(w, "  mod_wsgi: not found (%v)\n", err)
+		return
+	}
+	mv := d.Module.Version
+	if mv == "" {
+		mv = "unknown version"
+	}
+	if d.Module.PythonVersion != "" {
+		mv += " for Python " + d.Module.PythonVersion
+	}
+	fmt.Fprintf(w, "  mod_wsgi: %s (%s)\n", mv, d.Module.Path)
+}
+
+// apacheVersion is what `httpd -v` reports, e.g. "Apache/2.4.62 (Debian)".
+func apacheVersion(h express.Host, httpd string) string {
+	out, err := h.Output(httpd, "-v")
+	if err != nil {
+		return fmt.Sprintf("unknown version (%s -v: %v)", httpd, err)
+	}
+	for _, l := range strings.Split(string(out), "\n") {
+		if v, ok := strings.CutPrefix(l, "Server version:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown version"
 }

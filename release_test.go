@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"debug/elf"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"text/template"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// goreleaserConfig is the part of goreleaser.yaml this test checks.
+type goreleaserConfig struct {
+	Version int `yaml:"version"`
+	Builds  []struct {
+		ID      string   `yaml:"id"`
+		Main    string   `yaml:"main"`
+		Binary  string   `yaml:"binary"`
+		Env     []string `yaml:"env"`
+		Goos    []string `yaml:"goos"`
+		Goarch  []string `yaml:"goarch"`
+		Flags   []string `yaml:"flags"`
+		Ldflags []string `yaml:"ldflags"`
+	} `yaml:"builds"`
+	Archives []struct {
+		Formats []string `yaml:"formats"`
+		Files   []string `yaml:"files"`
+	} `yaml:"archives"`
+	Checksum struct {
+		NameTemplate string `yaml:"name_template"`
+	} `yaml:"checksum"`
+}
+
+func readGoreleaser(t *testing.T) goreleaserConfig {
+	t.Helper()
+	b, err := os.ReadFile("goreleaser.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c goreleaserConfig
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&c); err != nil {
+		t.Fatalf("goreleaser.yaml: %v", err)
+	}
+	return c
+}
+
+// goreleaser.yaml describes static linux and darwin builds for amd64 and
+// arm64, and archives with the README, LICENSE and docs, plus checksums.
+func TestGoreleaserConfig(t *testing.T) {
+	c := readGoreleaser(t)
+	if c.Version != 2 {
+		t.Errorf("version %d, want 2", c.Version)
+	}
+	if len(c.Builds) != 1 {
+		t.Fatalf("%d builds, want 1", len(c.Builds))
+	}
+	b := c.Builds[0]
+	for _, os := range []string{"linux", "darwin"} {
+		if !slices.Contains(b.Goos, os) {
+			t.Errorf("goos lacks %s", os)
+		}
+	}
+	for _, arch := range []string{"amd64", "arm64"} {
+		if !slices.Contains(b.Goarch, arch) {
+			t.Errorf("goarch lacks %s", arch)
+		}
+	}
+	if !slices.Contains(b.Env, "CGO_ENABLED=0") {
+		t.Errorf("env %q lacks CGO_ENABLED=0", b.Env)
+	}
+	ld := strings.Join(b.Ldflags, " ")
+	for _, want := range []string{"cmd.Version={{.Version}}", "cmd.Commit={{.Commit}}"} {
+		if !strings.Contains(ld, want) {
+			t.Errorf("ldflags %q lack %s", ld, want)
+		}
+	}
+	if len(c.Archives) == 0 {
+		t.Fatal("no archives")
+	}
+	files := c.Archives[0].Files
+	for _, want := range []string{"README.md", "LICENSE", "docs/**/*"} {
+		if !slices.Contains(files, want) {
+			t.Errorf("archive files %q lack %s", files, want)
+		}
+	}
+	for _, f := range []string{"README.md", "LICENSE", "docs/options.md"} {
+		if _, err := os.Stat(f); err != nil {
+			t.Errorf("archived file missing: %v", err)
+		}
+	}
+	if c.Checksum.NameTemplate == "" {
+		t.Errorf("no checksum file")
+	}
+}
+
+// The build goreleaser.yaml describes succeeds for linux/amd64, gives a
+// static binary, and the binary prints the version stamped into it.
+func TestGoreleaserBuild(t *testing.T) {
+	c := readGoreleaser(t)
+	b := c.Builds[0]
+	stamp := struct{ Version, Commit string }{"9.8.7-releasetest", "0123abcd"}
+	var ldflags []string
+	for _, l := range b.Ldflags {
+		tmpl, err := template.New("ldflags").Parse(l)
+		if err != nil {
+			t.Fatalf("ldflags %q: %v", l, err)
+		}
+		var out strings.Builder
+		if err := tmpl.Execute(&out, stamp); err != nil {
+			t.Fatalf("ldflags %q: %v", l, err)
+		}
+		ldflags = append(ldflags, out.String())
+	}
+	targets := [][2]string{{"linux", "amd64"}}
+	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
+		if slices.Contains(b.Goos, runtime.GOOS) && slices.Contains(b.Goarch, runtime.GOARCH) {
+			targets = append(targets, [2]string{runtime.GOOS, runtime.GOARCH})
+		}
+	}
+	ran := false
+	for _, tg := range targets {
+		bin := filepath.Join(t.TempDir(), b.Binary)
+		args := append([]string{"build", "-o", bin}, b.Flags...)
+		args = append(args, "-ldflags="+strings.Join(ldflags, " "), b.Main)
+		cmd := exec.Command("go", args...)
+		cmd.Env = append(append(os.Environ(), b.Env...), "GOOS="+tg[0], "GOARCH="+tg[1])
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s/%s: go %s: %v\n%s", tg[0], tg[1], strings.Join(args, " "), err, out)
+		}
+		if tg[0] == "linux" {
+			assertStaticELF(t, bin)
+		}
+		if tg[0] != runtime.GOOS || tg[1] != runtime.GOARCH {
+			continue
+		}
+		ran = true
+		out, err := exec.Command(bin, "version").Output()
+		if err != nil {
+			t.Fatalf("%s version: %v", bin, err)
+		}
+		first, _, _ := strings.Cut(string(out), "\n")
+		if first != "mod_wsgi-express "+stamp.Version {
+			t.Errorf("version prints %q, want the stamped %q", first, stamp.Version)
+		}
+		if !strings.Contains(string(out), "commit:   "+stamp.Commit) {
+			t.Errorf("version output lacks the stamped commit %s:\n%s", stamp.Commit, out)
+		}
+	}
+	if !ran {
+		t.Errorf("no build for this machine (%s/%s) to run", runtime.GOOS, runtime.GOARCH)
+	}
+}
+
+// assertStaticELF checks the binary needs no dynamic loader or library.
+func assertStaticELF(t *testing.T, path string) {
+	t.Helper()
+	f, err := elf.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			t.Errorf("%s has a dynamic loader (PT_INTERP): not static", path)
+		}
+	}
+	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
+		t.Errorf("%s needs shared libraries %v: not static", path, libs)
+	}
+}
