@@ -9,14 +9,14 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 )
 
-func testFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
+func moduleTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
 	return &Factory{IO: express.Streams{Out: out, Err: errb}, Host: express.RealHost{}}, out, errb
 }
 
 // The module commands share the discovery flags and bind them to Options.
 func TestModuleCommandFlags(t *testing.T) {
-	f, _, _ := testFactory()
+	f, _, _ := moduleTestFactory()
 	args := []string{"--httpd-executable", "/h", "--modules-directory", "/m", "--mod-wsgi-module", "/w.so", "--python-executable", "/v/bin/python"}
 	var got *ModuleOptions
 	capture := func(o *ModuleOptions) error { got = o; return nil }
@@ -34,7 +34,7 @@ func TestModuleCommandFlags(t *testing.T) {
 }
 
 func TestDoctorFlags(t *testing.T) {
-	f, _, _ := testFactory()
+	f, _, _ := moduleTestFactory()
 	var got *DoctorOptions
 	c := NewCmdDoctor(f, func(o *DoctorOptions) error { got = o; return nil })
 	c.SetArgs([]string{"--json", "--port", "8123", "--host", "127.0.0.1", "--python-home", "/venv", "--server-root", "/r"})
@@ -48,7 +48,7 @@ func TestDoctorFlags(t *testing.T) {
 
 func TestModuleCommandsUsage(t *testing.T) {
 	for _, args := range [][]string{{"module-config", "x"}, {"module-location", "--nope"}, {"install-module", "a", "b"}, {"doctor", "x"}} {
-		f, _, errb := testFactory()
+		f, _, errb := moduleTestFactory()
 		if code := Execute(f, args); code != 2 {
 			t.Errorf("%q: exit %d, want 2 (%s)", args, code, errb)
 		}

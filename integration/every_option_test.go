@@ -113,6 +113,12 @@ func checkOptionSample(t *testing.T, name string, sample optionSample) {
 	if code != 0 {
 		t.Fatalf("setup-server %s: exit status %d:\n%s", strings.Join(args[1:], " "), code, out)
 	}
+	if sample.WritesNothing {
+		if _, err := os.Stat(root); err == nil {
+			t.Errorf("--%s wrote a server root", name)
+		}
+		return
+	}
 	testenv.ConfigTest(t, root)
 }
 

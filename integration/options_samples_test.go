@@ -14,6 +14,10 @@ type optionSample struct {
 	// machine (for example a newer mod_wsgi is needed); the test then
 	// checks that it fails with exit status 2 naming the option instead.
 	NeedsNewerModule bool
+	// WritesNothing marks an option that reports and exits without
+	// writing a server root (--print-config): the test checks exit 0 and
+	// that nothing was written.
+	WritesNothing bool
 }
 
 // optionSamples holds one sample per option, keyed by flag name. Each
@@ -87,6 +91,8 @@ func init() {
 		"shell-executable":      {Args: []string{"--shell-executable", "/bin/sh"}},
 		"setup-only":            {Args: []string{"--setup-only"}},
 		"debug-mode":            {Args: []string{"--debug-mode"}},
+		"config":                {Args: []string{"--config", "express.yaml"}, Files: map[string]string{"express.yaml": "threads: 3\nsetenv:\n  - [GREETING, hello]\n"}},
+		"print-config":          {Args: []string{"--print-config"}, WritesNothing: true},
 	})
 }
 
