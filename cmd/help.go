@@ -67,7 +67,7 @@ func writeGroupedFlags(w io.Writer, fs *pflag.FlagSet) {
 		if len(flags) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n%s options:\n", g)
+		fmt.Fprintf(w, "\n%s:\n", g)
 		for _, f := range flags {
 			usage := f.Usage
 			if d := FlagDefault(f); d != "" {

@@ -60,7 +60,7 @@ class Command(BaseCommand):
         out = subprocess.run([binary, "start-server", "--help"],
                              stdout=subprocess.PIPE, universal_newlines=True)
         text = out.stdout
-        start = text.find("\nApplication options:")
+        start = text.find("\nApplication:")
         print(text[start + 1:] if start >= 0 else text)
 
     def handle(self, *args, **options):  # pragma: no cover - run_from_argv
