@@ -568,3 +568,14 @@ func loadHTTPSModule(h Host, p *Plan, name, option string) error {
 	}
 	return usagef(option, "needs Apache's mod_%s, which is neither in %s nor compiled into %s; install it (on Debian and Ubuntu it comes with apache2)", name, p.ModulesDir, p.HTTPD)
 }
+
+// ProxiesShortestFirst is Proxies in the opposite order, for the <Location>
+// blocks: a later block overrides an earlier one, so the longest path comes
+// last, while ProxyPass lines take the first match and go longest first.
+func (v VirtualHost) ProxiesShortestFirst() []ProxyRoute {
+	out := make([]ProxyRoute, 0, len(v.Proxies))
+	for i := len(v.Proxies) - 1; i >= 0; i-- {
+		out = append(out, v.Proxies[i])
+	}
+	return out
+}

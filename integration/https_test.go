@@ -14,9 +14,9 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
 
-// envApp reports the parts of the WSGI environ the HTTPS, virtual host and
+// vhEnvApp reports the parts of the WSGI environ the HTTPS, virtual host and
 // proxy options change, one key=value per line.
-const envApp = `def application(environ, start_response):
+const vhEnvApp = `def application(environ, start_response):
     keys = ['wsgi.url_scheme', 'HTTPS', 'SSL_PROTOCOL', 'SSL_CLIENT_S_DN_CN', 'REMOTE_ADDR',
             'HTTP_HOST', 'HTTP_X_FORWARDED_FOR', 'SERVER_PROTOCOL', 'PATH_INFO']
     body = ''.join('%s=%s\n' % (k, environ.get(k)) for k in keys).encode('utf-8')
@@ -24,16 +24,16 @@ const envApp = `def application(environ, start_response):
     return [body]
 `
 
-type answer struct {
+type vhAnswer struct {
 	code   int
 	header http.Header
 	body   string
 	proto  int
 }
 
-// fetch requests url with client, sending Host host when not empty and
+// vhFetch requests url with client, sending Host host when not empty and
 // the extra headers given as name, value pairs.
-func fetch(t *testing.T, s *testenv.Server, c *http.Client, url, host string, hdr ...string) answer {
+func vhFetch(t *testing.T, s *testenv.Server, c *http.Client, url, host string, hdr ...string) vhAnswer {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
@@ -51,24 +51,24 @@ func fetch(t *testing.T, s *testenv.Server, c *http.Client, url, host string, hd
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	return answer{resp.StatusCode, resp.Header, string(b), resp.ProtoMajor}
+	return vhAnswer{resp.StatusCode, resp.Header, string(b), resp.ProtoMajor}
 }
 
-// plainClient follows no redirects.
-var plainClient = &http.Client{Timeout: 30 * time.Second,
+// vhPlainClient follows no redirects.
+var vhPlainClient = &http.Client{Timeout: 30 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-// httpsSetup writes the app and a certificate for localhost and 127.0.0.1
+// vhSetup writes the app and a certificate for localhost and 127.0.0.1
 // (as server.crt and server.key) in a new directory.
-func httpsSetup(t *testing.T) (dir string, cert *testenv.Cert) {
+func vhSetup(t *testing.T) (dir string, cert *testenv.Cert) {
 	t.Helper()
 	dir = testenv.Dir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), envApp)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), vhEnvApp)
 	cert = testenv.WriteCert(t, filepath.Join(dir, "server.crt"), filepath.Join(dir, "server.key"), nil, "www.example.test", "example.test")
 	return dir, cert
 }
 
-func mustField(t *testing.T, a answer, key, want string) {
+func vhMust(t *testing.T, a vhAnswer, key, want string) {
 	t.Helper()
 	if a.code != 200 {
 		t.Fatalf("status %d, want 200; body %q", a.code, a.body)
@@ -79,32 +79,32 @@ func mustField(t *testing.T, a answer, key, want string) {
 }
 
 func TestHTTPSServesApp(t *testing.T) {
-	dir, cert := httpsSetup(t)
+	dir, cert := vhSetup(t)
 	hp := testenv.FreePort(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--https-port", strconv.Itoa(hp),
 		"--ssl-certificate-file", "server.crt", "--ssl-certificate-key-file", "server.key", "--ssl-environment")
 	testenv.ConfigTest(t, s.Root)
 	c := testenv.HTTPSClient(cert.Pool(), false)
-	a := fetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/x", hp), "")
-	mustField(t, a, "wsgi.url_scheme", "https")
+	a := vhFetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/x", hp), "")
+	vhMust(t, a, "wsgi.url_scheme", "https")
 	if p := field(a.body, "SSL_PROTOCOL"); !strings.HasPrefix(p, "TLS") {
 		t.Errorf("SSL_PROTOCOL = %q with --ssl-environment, want TLSv1.x", p)
 	}
 	// Plain HTTP still serves the same application.
-	mustField(t, fetch(t, s, plainClient, s.URL+"/x", ""), "wsgi.url_scheme", "http")
+	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/x", ""), "wsgi.url_scheme", "http")
 	if want := fmt.Sprintf("Server URL (HTTPS) : https://127.0.0.1:%d/", hp); !strings.Contains(s.Output(), want) {
 		t.Errorf("summary lacks %q:\n%s", want, s.Output())
 	}
 }
 
 func TestHTTPSOnlyAndHSTS(t *testing.T) {
-	dir, cert := httpsSetup(t)
+	dir, cert := vhSetup(t)
 	hp := testenv.FreePort(t)
 	// --ssl-certificate PREFIX means server.crt and server.key.
 	s := testenv.Start(t, dir, "app.wsgi", "--https-port", strconv.Itoa(hp), "--ssl-certificate", "server",
 		"--https-only", "--hsts-policy", "max-age=600; includeSubDomains")
 	testenv.ConfigTest(t, s.Root)
-	a := fetch(t, s, plainClient, s.URL+"/some/path?q=1", "")
+	a := vhFetch(t, s, vhPlainClient, s.URL+"/some/path?q=1", "")
 	if a.code != 302 && a.code != 301 {
 		t.Fatalf("plain HTTP with --https-only: status %d, want a redirect; body %q", a.code, a.body)
 	}
@@ -112,23 +112,23 @@ func TestHTTPSOnlyAndHSTS(t *testing.T) {
 		t.Errorf("Location %q, want %q", loc, want)
 	}
 	c := testenv.HTTPSClient(cert.Pool(), false)
-	a = fetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/some/path", hp), "")
-	mustField(t, a, "wsgi.url_scheme", "https")
+	a = vhFetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/some/path", hp), "")
+	vhMust(t, a, "wsgi.url_scheme", "https")
 	if got := a.header.Get("Strict-Transport-Security"); got != "max-age=600; includeSubDomains" {
 		t.Errorf("Strict-Transport-Security %q", got)
 	}
 }
 
 func TestServerNameVirtualHosts(t *testing.T) {
-	dir, _ := httpsSetup(t)
+	dir, _ := vhSetup(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--server-name", "www.example.test", "--server-alias", "alt.example.test",
 		"--server-alias", "*.wild.test")
 	testenv.ConfigTest(t, s.Root)
 	for _, host := range []string{"www.example.test", "alt.example.test", "a.wild.test"} {
-		mustField(t, fetch(t, s, plainClient, s.URL+"/p", host), "HTTP_HOST", host)
+		vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/p", host), "HTTP_HOST", host)
 	}
 	// The parent domain of a www. name is redirected to it, path kept.
-	a := fetch(t, s, plainClient, s.URL+"/p/q", "example.test")
+	a := vhFetch(t, s, vhPlainClient, s.URL+"/p/q", "example.test")
 	if a.code != 301 {
 		t.Errorf("parent domain: status %d, want 301", a.code)
 	}
@@ -138,7 +138,7 @@ func TestServerNameVirtualHosts(t *testing.T) {
 	// Another host name reaches the catch-all virtual host, which refuses
 	// it: Apache answers 403 Forbidden, without running the application.
 	for _, host := range []string{"other.test", "127.0.0.1", "localhost"} {
-		if a := fetch(t, s, plainClient, s.URL+"/p", host); a.code != 403 || strings.Contains(a.body, "HTTP_HOST=") {
+		if a := vhFetch(t, s, vhPlainClient, s.URL+"/p", host); a.code != 403 || strings.Contains(a.body, "HTTP_HOST=") {
 			t.Errorf("Host %s: status %d body %q, want 403 from Apache", host, a.code, a.body)
 		}
 	}
@@ -146,14 +146,14 @@ func TestServerNameVirtualHosts(t *testing.T) {
 	t.Run("allow-localhost", func(t *testing.T) {
 		s := testenv.Start(t, dir, "app.wsgi", "--server-name", "www.example.test", "--allow-localhost")
 		for _, host := range []string{"localhost", "127.0.0.1", "other.test"} {
-			mustField(t, fetch(t, s, plainClient, s.URL+"/p", host), "HTTP_HOST", host)
+			vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/p", host), "HTTP_HOST", host)
 		}
-		mustField(t, fetch(t, s, plainClient, s.URL+"/p", "www.example.test"), "HTTP_HOST", "www.example.test")
+		vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/p", "www.example.test"), "HTTP_HOST", "www.example.test")
 	})
 }
 
 func TestServerNameWithHTTPSOnly(t *testing.T) {
-	dir, cert := httpsSetup(t)
+	dir, cert := vhSetup(t)
 	hp := testenv.FreePort(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--server-name", "www.example.test", "--https-port", strconv.Itoa(hp),
 		"--ssl-certificate", "server", "--https-only")
@@ -162,42 +162,42 @@ func TestServerNameWithHTTPSOnly(t *testing.T) {
 		"www.example.test": fmt.Sprintf("https://www.example.test:%d/a", hp),
 		"example.test":     fmt.Sprintf("https://www.example.test:%d/a", hp),
 	} {
-		a := fetch(t, s, plainClient, s.URL+"/a", host)
+		a := vhFetch(t, s, vhPlainClient, s.URL+"/a", host)
 		if loc := a.header.Get("Location"); (a.code != 301 && a.code != 302) || loc != want {
 			t.Errorf("Host %s over HTTP: status %d Location %q, want a redirect to %s", host, a.code, loc, want)
 		}
 	}
 	c := testenv.HTTPSClient(cert.Pool(), false)
 	url := fmt.Sprintf("https://127.0.0.1:%d/a", hp)
-	mustField(t, fetch(t, s, c, url, "www.example.test"), "wsgi.url_scheme", "https")
-	if a := fetch(t, s, c, url, "other.test"); a.code != 403 {
+	vhMust(t, vhFetch(t, s, c, url, "www.example.test"), "wsgi.url_scheme", "https")
+	if a := vhFetch(t, s, c, url, "other.test"); a.code != 403 {
 		t.Errorf("unknown host over HTTPS: status %d, want 403", a.code)
 	}
 }
 
 func TestHTTP2(t *testing.T) {
-	dir, cert := httpsSetup(t)
+	dir, cert := vhSetup(t)
 	hp := testenv.FreePort(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--http2", "--https-port", strconv.Itoa(hp), "--ssl-certificate", "server")
 	testenv.ConfigTest(t, s.Root)
-	a := fetch(t, s, testenv.HTTPSClient(cert.Pool(), true), fmt.Sprintf("https://127.0.0.1:%d/", hp), "")
+	a := vhFetch(t, s, testenv.HTTPSClient(cert.Pool(), true), fmt.Sprintf("https://127.0.0.1:%d/", hp), "")
 	if a.proto != 2 {
 		t.Errorf("over TLS: HTTP/%d, want h2", a.proto)
 	}
-	mustField(t, a, "SERVER_PROTOCOL", "HTTP/2.0")
+	vhMust(t, a, "SERVER_PROTOCOL", "HTTP/2.0")
 
 	// h2c with prior knowledge on the plain port.
 	var protos http.Protocols
 	protos.SetUnencryptedHTTP2(true)
 	h2c := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{Protocols: &protos}}
-	a = fetch(t, s, h2c, s.URL+"/", "")
+	a = vhFetch(t, s, h2c, s.URL+"/", "")
 	if a.proto != 2 {
 		t.Errorf("h2c: HTTP/%d, want 2", a.proto)
 	}
 }
 
 func TestSSLVerifyClient(t *testing.T) {
-	dir, cert := httpsSetup(t)
+	dir, cert := vhSetup(t)
 	ca := testenv.WriteCert(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"), nil)
 	client := testenv.WriteCert(t, filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key"), ca)
 	hp := testenv.FreePort(t)
@@ -206,8 +206,8 @@ func TestSSLVerifyClient(t *testing.T) {
 	testenv.ConfigTest(t, s.Root)
 	base := fmt.Sprintf("https://127.0.0.1:%d", hp)
 	anon := testenv.HTTPSClient(cert.Pool(), false)
-	mustField(t, fetch(t, s, anon, base+"/public", ""), "SSL_CLIENT_S_DN_CN", "None")
-	if a := fetch(t, s, anon, base+"/secure/x", ""); a.code != 403 {
+	vhMust(t, vhFetch(t, s, anon, base+"/public", ""), "SSL_CLIENT_S_DN_CN", "None")
+	if a := vhFetch(t, s, anon, base+"/secure/x", ""); a.code != 403 {
 		t.Errorf("/secure without a client certificate: status %d, want 403", a.code)
 	}
 	// Per-path client certificates need TLS 1.2 renegotiation (Go does not
@@ -216,27 +216,27 @@ func TestSSLVerifyClient(t *testing.T) {
 	cfg := withCert.Transport.(*http.Transport).TLSClientConfig
 	cfg.MaxVersion, cfg.Renegotiation = tls.VersionTLS12, tls.RenegotiateOnceAsClient
 	cfg.Certificates = []tls.Certificate{client.TLS}
-	mustField(t, fetch(t, s, withCert, base+"/secure/x", ""), "SSL_CLIENT_S_DN_CN", "client")
+	vhMust(t, vhFetch(t, s, withCert, base+"/secure/x", ""), "SSL_CLIENT_S_DN_CN", "client")
 }
 
 func TestTrustProxyHeaders(t *testing.T) {
-	dir, _ := httpsSetup(t)
+	dir, _ := vhSetup(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--trust-proxy-header", "X-Forwarded-For", "--trust-proxy", "127.0.0.1")
 	testenv.ConfigTest(t, s.Root)
-	mustField(t, fetch(t, s, plainClient, s.URL+"/", "", "X-Forwarded-For", "203.0.113.9"), "REMOTE_ADDR", "203.0.113.9")
-	mustField(t, fetch(t, s, plainClient, s.URL+"/", ""), "REMOTE_ADDR", "127.0.0.1")
+	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/", "", "X-Forwarded-For", "203.0.113.9"), "REMOTE_ADDR", "203.0.113.9")
+	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/", ""), "REMOTE_ADDR", "127.0.0.1")
 
 	t.Run("untrusted proxy", func(t *testing.T) {
 		s := testenv.Start(t, dir, "app.wsgi", "--trust-proxy-header", "X-Forwarded-For", "--trust-proxy", "10.9.0.0/16")
-		a := fetch(t, s, plainClient, s.URL+"/", "", "X-Forwarded-For", "203.0.113.9")
-		mustField(t, a, "REMOTE_ADDR", "127.0.0.1")
-		mustField(t, a, "HTTP_X_FORWARDED_FOR", "None")
+		a := vhFetch(t, s, vhPlainClient, s.URL+"/", "", "X-Forwarded-For", "203.0.113.9")
+		vhMust(t, a, "REMOTE_ADDR", "127.0.0.1")
+		vhMust(t, a, "HTTP_X_FORWARDED_FOR", "None")
 	})
 }
 
 func TestHTTPSOptionErrors(t *testing.T) {
 	testenv.Integration(t)
-	dir, _ := httpsSetup(t)
+	dir, _ := vhSetup(t)
 	testenv.WriteFile(t, filepath.Join(dir, "other.key"), "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n")
 	for _, c := range []struct {
 		args []string
