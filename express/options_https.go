@@ -218,13 +218,16 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 			return err
 		}
 	}
-	sslProxy, wsTunnel := false, false
+	// sslProxy: some mount point's backend is https or wss (the site's
+	// virtual hosts need SSLProxyEngine); anySSL also counts proxied hosts.
+	sslProxy, anySSL, wsTunnel := false, false, false
 	for _, m := range mounts {
-		sslProxy = sslProxy || strings.HasPrefix(m.url, "https:") || strings.HasPrefix(m.url, "wss:")
+		sslProxy = sslProxy || secureURL(m.url)
 		wsTunnel = wsTunnel || strings.HasPrefix(m.url, "ws")
 	}
+	anySSL = sslProxy
 	for _, v := range vproxies {
-		sslProxy = sslProxy || strings.HasPrefix(v.url, "https:") || strings.HasPrefix(v.url, "wss:")
+		anySSL = anySSL || secureURL(v.url)
 		wsTunnel = wsTunnel || strings.HasPrefix(v.url, "ws")
 	}
 	if proxying {
@@ -242,10 +245,15 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 				return err
 			}
 		}
-		if sslProxy {
+		if anySSL {
 			if err := need("ssl", opt); err != nil {
 				return err
 			}
+			if err := need("socache_shmcb", opt); err != nil {
+				return err
+			}
+			// mod_ssl warns at every start without a session cache.
+			p.SSLCache = "shmcb:" + filepath.Join(p.ServerRoot, "ssl_scache") + "(512000)"
 		}
 	}
 	if o.HTTP2 {
@@ -327,7 +335,7 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 				catch.ServerName, catch.Aliases, catch.LocalOnly, catch.RedirectHost = catchAllName, nil, true, ""
 				catch.Note = fmt.Sprintf("%s port %d: requests for other host names, %s for clients on this machine only (--allow-localhost).", strings.ToUpper(pt.scheme), pt.n, what)
 			} else {
-				catch.Deny = true
+				catch.Deny, catch.VerifyClient, catch.SSLEnv = true, nil, false
 				catch.Note = fmt.Sprintf("%s port %d: requests for host names other than --server-name and --server-alias are refused (403); --allow-localhost would serve this machine's own clients.", strings.ToUpper(pt.scheme), pt.n)
 			}
 			p.VirtualHosts = append(p.VirtualHosts, catch)
@@ -336,7 +344,7 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 			p.VirtualHosts = append(p.VirtualHosts, site)
 			if parent != "" {
 				pv := base
-				pv.VerifyClient, pv.HSTS = nil, ""
+				pv.VerifyClient, pv.HSTS, pv.SSLEnv = nil, "", false
 				pv.ServerName = parent
 				target := pt.scheme
 				tport := pt.n
@@ -363,7 +371,7 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 				pv.Note = fmt.Sprintf("%s port %d: %s is redirected to HTTPS (--proxy-virtual-host, --https-only).", strings.ToUpper(pt.scheme), pt.n, v.host)
 			} else {
 				pv.Note = fmt.Sprintf("%s port %d: %s is proxied to %s (--proxy-virtual-host).", strings.ToUpper(pt.scheme), pt.n, v.host, v.url)
-				pv.SSLProxy = strings.HasPrefix(v.url, "https:") || strings.HasPrefix(v.url, "wss:")
+				pv.SSLProxy = secureURL(v.url)
 				pv.Proxies = []ProxyRoute{{Path: "/", URL: v.url, Upgrade: strings.HasPrefix(v.url, "http"),
 					ForwardPort: pt.n, ForwardProto: pt.scheme}}
 			}
@@ -579,3 +587,6 @@ func (v VirtualHost) ProxiesShortestFirst() []ProxyRoute {
 	}
 	return out
 }
+
+// secureURL reports whether a backend URL is reached over TLS.
+func secureURL(u string) bool { return strings.HasPrefix(u, "https:") || strings.HasPrefix(u, "wss:") }

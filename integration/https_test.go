@@ -90,6 +90,9 @@ func TestHTTPSServesApp(t *testing.T) {
 	if p := field(a.body, "SSL_PROTOCOL"); !strings.HasPrefix(p, "TLS") {
 		t.Errorf("SSL_PROTOCOL = %q with --ssl-environment, want TLSv1.x", p)
 	}
+	if strings.Contains(s.ErrorLog(), "Session Cache is not configured") {
+		t.Errorf("mod_ssl has no session cache:\n%s", s.ErrorLog())
+	}
 	// Plain HTTP still serves the same application.
 	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/x", ""), "wsgi.url_scheme", "http")
 	if want := fmt.Sprintf("Server URL (HTTPS) : https://127.0.0.1:%d/", hp); !strings.Contains(s.Output(), want) {
@@ -198,7 +201,7 @@ func TestHTTP2(t *testing.T) {
 
 func TestSSLVerifyClient(t *testing.T) {
 	dir, cert := vhSetup(t)
-	ca := testenv.WriteCert(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"), nil)
+	ca := testenv.WriteCA(t, filepath.Join(dir, "ca.crt"), filepath.Join(dir, "ca.key"))
 	client := testenv.WriteCert(t, filepath.Join(dir, "client.crt"), filepath.Join(dir, "client.key"), ca)
 	hp := testenv.FreePort(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--https-port", strconv.Itoa(hp), "--ssl-certificate", "server",

@@ -3,6 +3,7 @@ package integration
 import (
 	"bufio"
 	"crypto/sha1"
+	"crypto/tls"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -23,7 +24,14 @@ import (
 // It answers with what it saw, and takes WebSocket upgrades, after which it
 // echoes what it reads.
 func vhBackend(t *testing.T, name string) *httptest.Server {
-	b := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	b := httptest.NewServer(vhBackendHandler(name))
+	t.Cleanup(b.Close)
+	return b
+}
+
+// vhBackendHandler is what vhBackend serves.
+func vhBackendHandler(name string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(r.Header.Get("Upgrade"), "websocket") {
 			sum := sha1.Sum([]byte(r.Header.Get("Sec-WebSocket-Key") + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"))
 			conn, rw, err := w.(http.Hijacker).Hijack()
@@ -45,16 +53,22 @@ func vhBackend(t *testing.T, name string) *httptest.Server {
 		fmt.Fprintf(w, "backend=%s\npath=%s\nprefix=%s\nfport=%s\nfscheme=%s\nfhost=%s\n", name, r.URL.Path,
 			r.Header.Get("X-Forwarded-Prefix"), r.Header.Get("X-Forwarded-Port"),
 			r.Header.Get("X-Forwarded-Scheme"), r.Header.Get("X-Forwarded-Host"))
-	}))
-	t.Cleanup(b.Close)
-	return b
+	})
 }
 
 func TestProxyMountPoint(t *testing.T) {
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), vhEnvApp)
 	api, v2, ws := vhBackend(t, "api"), vhBackend(t, "v2"), vhBackend(t, "ws")
-	s := testenv.Start(t, dir, "app.wsgi", "--proxy-mount-point", "/api", api.URL,
+	// Apache checks that an https backend's certificate names the host of
+	// its URL (SSLProxyCheckPeerName), by DNS name: hence localhost.
+	tlsBackend := httptest.NewUnstartedServer(vhBackendHandler("tls"))
+	bc := testenv.WriteCert(t, filepath.Join(dir, "backend.crt"), filepath.Join(dir, "backend.key"), nil)
+	tlsBackend.TLS = &tls.Config{Certificates: []tls.Certificate{bc.TLS}}
+	tlsBackend.StartTLS()
+	t.Cleanup(tlsBackend.Close)
+	tlsURL := strings.Replace(tlsBackend.URL, "127.0.0.1", "localhost", 1)
+	s := testenv.Start(t, dir, "app.wsgi", "--proxy-mount-point", "/api", api.URL, "--proxy-mount-point", "/tls", tlsURL,
 		"--proxy-url-alias", "/api/v2/", v2.URL+"/base/", "--proxy-timeout", "20",
 		"--proxy-mount-point", "/ws", "ws"+strings.TrimPrefix(ws.URL, "http"))
 	testenv.ConfigTest(t, s.Root)
@@ -69,6 +83,14 @@ func TestProxyMountPoint(t *testing.T) {
 	a = vhFetch(t, s, vhPlainClient, s.URL+"/api/v2/x", "")
 	if field(a.body, "backend") != "v2" || field(a.body, "path") != "/base/x" || field(a.body, "prefix") != "/api/v2" {
 		t.Errorf("/api/v2/x: longer mount point should win, got %q", a.body)
+	}
+	// An https:// backend (SSLProxyEngine).
+	a = vhFetch(t, s, vhPlainClient, s.URL+"/tls/t", "")
+	if field(a.body, "backend") != "tls" || field(a.body, "path") != "/t" {
+		t.Errorf("/tls/t: status %d %q, want the https backend\n%s", a.code, a.body, s.ErrorLog())
+	}
+	if strings.Contains(s.ErrorLog(), "Session Cache is not configured") {
+		t.Errorf("mod_ssl has no session cache:\n%s", s.ErrorLog())
 	}
 	// The mount point without its slash is redirected to it.
 	a = vhFetch(t, s, vhPlainClient, s.URL+"/api", "")

@@ -32,10 +32,22 @@ func (c *Cert) Pool() *x509.CertPool {
 }
 
 // WriteCert makes a certificate for localhost and 127.0.0.1 (plus names),
-// signed by ca, or self-signed (and usable as a CA) when ca is nil, and
-// writes it to certFile and keyFile. Files are readable by everyone, as
+// signed by ca, or self-signed when ca is nil, and writes it to certFile
+// and keyFile. Files are readable by everyone, as
 // Apache reads them before dropping privileges anyway.
 func WriteCert(t testing.TB, certFile, keyFile string, ca *Cert, names ...string) *Cert {
+	t.Helper()
+	return writeCert(t, certFile, keyFile, ca, false, names)
+}
+
+// WriteCA makes a self-signed CA certificate, to sign others with
+// WriteCert.
+func WriteCA(t testing.TB, certFile, keyFile string) *Cert {
+	t.Helper()
+	return writeCert(t, certFile, keyFile, nil, true, nil)
+}
+
+func writeCert(t testing.TB, certFile, keyFile string, ca *Cert, isCA bool, names []string) *Cert {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -53,9 +65,11 @@ func WriteCert(t testing.TB, certFile, keyFile string, ca *Cert, names ...string
 		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
 	}
 	parent, signer := tmpl, key
-	if ca == nil {
-		tmpl.IsCA, tmpl.BasicConstraintsValid = true, true
-	} else {
+	tmpl.IsCA, tmpl.BasicConstraintsValid = isCA, true
+	if !isCA {
+		tmpl.KeyUsage = x509.KeyUsageDigitalSignature
+	}
+	if ca != nil {
 		tmpl.Subject.CommonName = "client"
 		parent, signer = ca.X509, ca.Key
 	}
