@@ -131,6 +131,9 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 		}
 		verify = append(verify, u)
 	}
+	if len(verify) > 0 && o.SSLCACertificateFile == "" {
+		return usagef("ssl-verify-client", "client certificates are checked against --ssl-ca-certificate-file, which is missing; add it with the PEM certificates of the CAs that sign them")
+	}
 	if o.SSLCACertificateFile != "" && len(verify) == 0 {
 		verify = []string{"/"} // the CA file alone protects the whole site
 	}

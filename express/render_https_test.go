@@ -130,7 +130,11 @@ func TestHTTPSOptionErrors(t *testing.T) {
 		{"hsts-policy", func(o *Options) { https(o); o.HSTSPolicy = "max-age=1; %{x}e" }},
 		{"ssl-environment", func(o *Options) { o.SSLEnvironment = true }},
 		{"ssl-verify-client", func(o *Options) { o.SSLVerifyClient = []string{"/a"} }},
-		{"ssl-verify-client", func(o *Options) { https(o); o.SSLVerifyClient = []string{"a"} }},
+		{"ssl-verify-client", func(o *Options) {
+			https(o)
+			o.SSLVerifyClient, o.SSLCACertificateFile = []string{"a"}, "ca.crt"
+		}},
+		{"ssl-verify-client", func(o *Options) { https(o); o.SSLVerifyClient = []string{"/a"} }},
 		{"http2", func(o *Options) { o.HTTP2, o.ServerMPM = true, []string{"prefork"} }},
 		{"server-alias", func(o *Options) { o.ServerAliases = []string{"a.test"} }},
 		{"server-alias", func(o *Options) { o.ServerName, o.ServerAliases = "a.test", []string{"b test"} }},
