@@ -80,9 +80,11 @@ func vhMust(t *testing.T, a vhAnswer, key, want string) {
 
 func TestHTTPSServesApp(t *testing.T) {
 	dir, cert := vhSetup(t)
+	testenv.WriteFile(t, filepath.Join(dir, "docs", "static.txt"), "static over https")
 	hp := testenv.FreePort(t)
 	s := testenv.Start(t, dir, "app.wsgi", "--https-port", strconv.Itoa(hp),
-		"--ssl-certificate-file", "server.crt", "--ssl-certificate-key-file", "server.key", "--ssl-environment")
+		"--ssl-certificate-file", "server.crt", "--ssl-certificate-key-file", "server.key", "--ssl-environment",
+		"--document-root", "docs")
 	testenv.ConfigTest(t, s.Root)
 	c := testenv.HTTPSClient(cert.Pool(), false)
 	a := vhFetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/x", hp), "")
@@ -92,6 +94,14 @@ func TestHTTPSServesApp(t *testing.T) {
 	}
 	if strings.Contains(s.ErrorLog(), "Session Cache is not configured") {
 		t.Errorf("mod_ssl has no session cache:\n%s", s.ErrorLog())
+	}
+	// The site is the same on both ports: files of the document root
+	// first, the application for the rest.
+	if a := vhFetch(t, s, c, fmt.Sprintf("https://127.0.0.1:%d/static.txt", hp), ""); a.body != "static over https" {
+		t.Errorf("static file over HTTPS: status %d body %q", a.code, a.body)
+	}
+	if a := vhFetch(t, s, vhPlainClient, s.URL+"/static.txt", ""); a.body != "static over https" {
+		t.Errorf("static file over HTTP: status %d body %q", a.code, a.body)
 	}
 	// Plain HTTP still serves the same application.
 	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/x", ""), "wsgi.url_scheme", "http")
