@@ -6,7 +6,7 @@ import "github.com/modwsgi-go/mod_wsgi-express/express"
 func addHTTPSFlags(b *flagBuilder, o *express.Options) {
 	b.in("Network")
 	b.str(&o.ServerName, "server-name", "HOSTNAME", "host name the site answers to, in its own virtual host; other names get 403, and a www. name also gets its parent domain redirected to it")
-	b.strs(&o.ServerAliases, "server-alias", "HOSTNAME", "another host name of the site, * and ? allowed as wildcards (repeatable; needs --server-name)")
+	b.strs(&o.ServerAliases, "server-alias", "HOSTNAME", "another host name of the --server-name virtual host, * and ? allowed as wildcards (repeatable)")
 	b.boolean(&o.AllowLocalhost, "allow-localhost", "with --server-name, still serve requests for other host names (localhost, 127.0.0.1, ...) to clients on this machine")
 
 	b.in("HTTPS")

@@ -144,12 +144,8 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 			return usagef("server-alias", "%s is not a host name (letters, digits, - and ., with * or ? as wildcards)", shortQuote(a))
 		}
 	}
-	if len(o.ServerAliases) > 0 && o.ServerName == "" {
-		return usagef("server-alias", "aliases are names of the virtual host that --server-name sets up; add --server-name")
-	}
-	if o.AllowLocalhost && o.ServerName == "" {
-		return usagef("allow-localhost", "only matters with --server-name (without one every host name is served); add --server-name or drop --allow-localhost")
-	}
+	// Without --server-name every host name is served, so --server-alias and
+	// --allow-localhost have nothing to add (as upstream, they are accepted).
 	parent := ""
 	if o.ServerName != "" && strings.HasPrefix(strings.ToLower(o.ServerName), "www.") {
 		parent = o.ServerName[4:]

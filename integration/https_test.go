@@ -269,7 +269,7 @@ func TestHTTPSOptionErrors(t *testing.T) {
 		{[]string{"--proxy-virtual-host", "h.test", "http://x/\"y"}, "--proxy-virtual-host: \"http://x/\\\"y\" must not contain"},
 		{[]string{"--trust-proxy-header", "X Forwarded"}, "--trust-proxy-header: \"X Forwarded\" is not an HTTP header name"},
 		{[]string{"--trust-proxy", "10.0.0.0/33"}, "--trust-proxy: \"10.0.0.0/33\" is not an IP address or subnet"},
-		{[]string{"--server-alias", "b.test"}, "--server-alias: aliases are names"},
+		{[]string{"--server-name", "a.test", "--server-alias", "b/test"}, "--server-alias: \"b/test\" is not a host name"},
 		{[]string{"--server-name", "www.", "--allow-localhost"}, "--server-name"},
 		{[]string{"--proxy-mount-point", "/a", "http://x/"}, ""}, // a good one, for contrast
 	} {
