@@ -26,7 +26,6 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.in("Network")
 	b.str(&o.Host, "host", "IP-ADDRESS", "interface to listen on (default: all)")
 	b.integer(&o.Port, "port", "NUMBER", "port to listen on")
-	b.str(&o.ServerName, "server-name", "HOSTNAME", "primary host name of the server")
 	b.int64(&o.LimitRequestBody, "limit-request-body", "BYTES", "largest request body accepted")
 	b.integer(&o.KeepAliveTimeout, "keep-alive-timeout", "SECONDS", "how long an idle keep-alive connection stays open; 0 turns keep-alive off")
 	b.integer(&o.ServerBacklog, "server-backlog", "NUMBER", "listen backlog of Apache's socket")

@@ -324,6 +324,9 @@ func (a accessor) allowed(fi fs.FileInfo, want fs.FileMode) bool {
 func resolveSummary(o *Options, h Host, p *Plan) error {
 	add := func(n, v string) { p.Summary = append(p.Summary, SummaryLine{n, v}) }
 	add("Server URL", p.URL)
+	if p.HTTPSURL != "" {
+		add("Server URL (HTTPS)", p.HTTPSURL)
+	}
 	add("Server Root", p.ServerRoot)
 	add("Server Conf", p.ConfigFile)
 	add("Error Log File", p.ErrorLog+" ("+o.LogLevel+")")
