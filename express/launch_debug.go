@@ -30,7 +30,7 @@ func launchDebug(p *Plan, s Streams) error {
 	}
 	how := "Ctrl-C stops it"
 	if p.GDB != "" {
-		how = "Ctrl-C interrupts it in gdb: type kill, then quit, to stop"
+		how = "Ctrl-C interrupts it in gdb; then quit stops it"
 	}
 	fmt.Fprintf(s.Out, "Debug mode: Apache runs in this terminal at %s (%s; resizing the window stops it too)\n", p.URL, how)
 	err := syscall.Exec(args[0], args, env)

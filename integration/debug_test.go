@@ -368,3 +368,35 @@ func TestScriptReloadsOnNextRequest(t *testing.T) {
 		}
 	})
 }
+
+func TestGDB(t *testing.T) {
+	dir := writeDebugApp(t)
+	p := startOnPTY(t, dir, "--enable-gdb", "app.wsgi")
+	p.expect(t, "Operating Mode   : debug", 30*time.Second)
+	p.waitPort(t)
+	if code, body := p.request(t, "/", ""); code != 200 {
+		t.Fatalf("status %d: %s", code, body)
+	}
+	// Apache is gdb's inferior: Ctrl-C stops it at the (gdb) prompt, where
+	// bt works; quit ends both.
+	if _, err := p.tty.Write([]byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	p.expect(t, "SIGINT", 30*time.Second)
+	p.expect(t, "(gdb)", 30*time.Second)
+	if _, err := p.tty.Write([]byte("bt 1\n")); err != nil {
+		t.Fatal(err)
+	}
+	p.expect(t, "#0", 30*time.Second)
+	p.expect(t, "(gdb)", 30*time.Second)
+	if _, err := p.tty.Write([]byte("quit\n")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.drain()
+		t.Fatalf("gdb still running after quit; output:\n%s", p.log)
+	}
+	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+}

@@ -13,7 +13,7 @@ func TestPythonRuntime(t *testing.T) {
 	if _, err := exec.LookPath(py); err != nil {
 		py = "python3"
 	}
-	cmd := exec.Command(py, "-m", "unittest", "-v", "test_express_runtime")
+	cmd := exec.Command(py, "-m", "unittest", "-v", "test_express_runtime", "test_express_debug")
 	cmd.Dir = "python"
 	cmd.Env = append(cmd.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	out, err := cmd.CombinedOutput()
