@@ -66,6 +66,7 @@ func resolveDebug(o *Options, h Host, p *Plan) error {
 	p.Handler.DebugMode = true
 	p.Handler.ReloadOnChanges = false
 	p.Handler.DisableReloading = true
+	o.ReloadOnChanges, o.DisableReloading = false, true
 	o.EmbeddedMode = true
 	o.Processes, o.Threads, o.MaxClients = 0, 1, 1
 	o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers = -1, -1, -1
