@@ -201,3 +201,28 @@ func makeDebugDirs(p *Plan) error {
 	}
 	return nil
 }
+
+// debugSummary is what the summary says about the development tools.
+func debugSummary(p *Plan) []SummaryLine {
+	var out []SummaryLine
+	if p.Handler.EnableDebugger {
+		what := "pdb post mortem on the terminal"
+		if p.Handler.DebuggerStartup {
+			what += ", and at server start"
+		}
+		out = append(out, SummaryLine{"Debugger", what})
+	}
+	if p.ProfilerDirectory != "" {
+		out = append(out, SummaryLine{"Profiler Output", p.ProfilerDirectory})
+	}
+	if p.RecorderDirectory != "" {
+		out = append(out, SummaryLine{"Recorder Output", p.RecorderDirectory})
+	}
+	if p.CoverageDirectory != "" {
+		out = append(out, SummaryLine{"Coverage Output", filepath.Join(p.CoverageDirectory, "index.html")})
+	}
+	if p.GDB != "" {
+		out = append(out, SummaryLine{"Debugger (gdb)", p.GDB})
+	}
+	return out
+}

@@ -14,7 +14,7 @@ import (
 // so a window resize (SIGWINCH, Apache's graceful-stop) stops the server.
 func launchDebug(p *Plan, s Streams) error {
 	env := os.Environ()
-	args := append([]string{p.Shell, p.Apachectl, "start"}, debugHTTPDArgs...)
+	args := []string{p.Shell, p.Apachectl, "start"} // apachectl adds -X
 	if p.GDB != "" {
 		// apachectl's environment, then gdb running httpd with the
 		// arguments in the command file (gdb.cmds).

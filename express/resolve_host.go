@@ -350,6 +350,7 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 		add("Access Log File", p.AccessLog)
 	}
 	add("Operating Mode", p.OperatingMode)
+	p.Summary = append(p.Summary, debugSummary(p)...)
 	procs := max(1, o.Processes)
 	if !p.Static {
 		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d threads)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads))

@@ -342,7 +342,7 @@ class ModuleMonitor(object):
     """--reload-on-changes: watches the files of every loaded Python module
     and the entry point, once a second; when one changes it calls
     on_change (by default: restart this daemon process with SIGINT, as
-    mod_wsgi's own reloader does)."""
+    mod_wsgi's own reloader does). check() also looks before each request."""
 
     def __init__(self, extra=(), interval=1.0, on_change=None):
         self.extra = [f for f in extra if f]
@@ -350,6 +350,7 @@ class ModuleMonitor(object):
         self.on_change = on_change or self.restart
         self.mtimes = {}
         self.changed = None
+        self.lock = threading.Lock()
         self.stopped = threading.Event()
 
     def files(self):
@@ -360,8 +361,21 @@ class ModuleMonitor(object):
                 out.add(f)
         return out
 
+    def check(self):
+        """Scans now (mod_wsgi asks before each request, so the request
+        after an edit already gets new code); True once a change was seen."""
+        if self.changed is None:
+            f = self.scan()
+            if f is not None:
+                self.changed = f
+        return self.changed is not None
+
     def scan(self):
         """Returns the first file found changed since the last scan."""
+        with self.lock:
+            return self._scan()
+
+    def _scan(self):
         for f in self.files():
             try:
                 mtime = os.stat(f).st_mtime_ns
@@ -382,6 +396,8 @@ class ModuleMonitor(object):
 
     def run(self):
         while not self.stopped.wait(self.interval):
+            if self.changed is not None:
+                return  # seen by check(): the process is restarting
             f = self.scan()
             if f is not None:
                 self.changed = f

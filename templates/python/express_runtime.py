@@ -204,7 +204,7 @@ class ApplicationHandler(object):
         restarts the process so the next request loads the new code."""
         if self.config.get("disable_reloading"):
             return False
-        if self.monitor is not None and self.monitor.changed:
+        if self.monitor is not None and self.monitor.check():
             return True
         return (self.entry_file is not None and
                 self._mtime(self.entry_file) != self.entry_mtime)

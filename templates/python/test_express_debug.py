@@ -281,6 +281,20 @@ class HandlerTest(unittest.TestCase):
         h.monitor.changed = "/some/module.py"
         self.assertTrue(h.reload_required(self.script))
 
+    def test_reload_required_checks_modules_itself(self):
+        h = self.handler()
+        h.monitor = dbg.ModuleMonitor(extra=[self.script])
+        h.monitor.scan()
+        future = time.time() + 10
+        other = os.path.join(self.dir, "lib.py")
+        with open(other, "w") as f:
+            f.write("")
+        h.monitor.extra.append(other)
+        h.monitor.scan()
+        os.utime(other, (future, future))
+        self.assertTrue(h.reload_required(self.script))
+        self.assertEqual(h.monitor.changed, other)
+
     def test_no_monitor_outside_mod_wsgi_daemons(self):
         self.assertIsNone(self.handler(reload_on_changes=True).monitor)
 
