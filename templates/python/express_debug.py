@@ -53,16 +53,17 @@ def _tty_stream(fd, mode):
 def terminal():
     """(input, output) text streams on the terminal Apache was started
     from: its standard input and output when they are one, else
-    /dev/tty. mod_wsgi's sys.stdin and sys.stdout lead to the error log."""
+    /dev/tty; None when there is no terminal. (mod_wsgi's sys.stdin and
+    sys.stdout lead elsewhere: sys.stdout to the error log.)"""
     stdin, stdout = _tty_stream(0, "r"), _tty_stream(1, "w")
     if stdin is None or stdout is None:
         try:
             f = io.open("/dev/tty", "r+b", buffering=0)
-            tty = io.TextIOWrapper(f, encoding="utf-8", errors="replace",
-                                   line_buffering=True, write_through=True)
-            stdin, stdout = stdin or tty, stdout or tty
         except OSError:
-            stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+            return None
+        tty = io.TextIOWrapper(f, encoding="utf-8", errors="replace",
+                               line_buffering=True, write_through=True)
+        stdin, stdout = stdin or tty, stdout or tty
     return stdin, stdout
 
 
@@ -141,17 +142,33 @@ class Debugger(_Wrapped):
     def __init__(self, app, streams=None):
         _Wrapped.__init__(self, app)
         import pdb
-        stdin, stdout = streams or terminal()
+        streams = streams or terminal()
+        # Without a terminal there is nobody to talk to: the exception
+        # just goes on to mod_wsgi (and its error log).
+        self.interactive = streams is not None
+        stdin, stdout = streams or (sys.stdin, sys.stderr)
         self.stdout = stdout
         self.pdb = pdb.Pdb(stdin=stdin, stdout=stdout)
         self.lock = threading.Lock()
 
     def startup(self):
-        """--debugger-startup: stop here, before any request, so that
+        """--debugger-startup: stop before any request, so that
         breakpoints can be set (b FILE:LINE), then c to serve."""
+        if not self.interactive:
+            sys.stderr.write("mod_wsgi-express: --debugger-startup needs a "
+                             "terminal; not stopping\n")
+            return
+        import bdb
         self.stdout.write("\nmod_wsgi-express: pdb at server start; set "
                           "breakpoints (b FILE:LINE), then c to serve.\n")
-        self.pdb.set_trace(sys._getframe().f_back)
+        try:
+            self._stop_here()
+        except bdb.BdbQuit:
+            pass  # q: serve without the debugger stopping here
+
+    def _stop_here(self):
+        self.pdb.set_trace(sys._getframe())
+        return
 
     def before(self):
         # Breakpoints set at startup apply to the request thread too.
@@ -160,7 +177,7 @@ class Debugger(_Wrapped):
             sys.settrace(self.pdb.trace_dispatch)
 
     def failed(self, exc_info):
-        if not issubclass(exc_info[0], Exception):
+        if not self.interactive or not issubclass(exc_info[0], Exception):
             return  # SystemExit, KeyboardInterrupt: not the app's bug
         with self.lock:
             self.stdout.write("\nmod_wsgi-express: %s escaped the "

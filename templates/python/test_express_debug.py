@@ -85,6 +85,21 @@ class DebuggerTest(unittest.TestCase):
     def test_close(self):
         self.check_post_mortem(make_app(fail_close=True), KeyError, "close failed")
 
+    def test_startup_stops_and_survives_quit(self):
+        for typed in ("c\n", "q\n", ""):
+            d, out = self.debugger(make_app(), typed)
+            d.startup()
+            self.assertIn("(Pdb)", out.getvalue())
+            self.assertIsNone(sys.gettrace())
+            self.assertEqual(run(d), ("200 OK", b"ab"))
+
+    def test_no_terminal(self):
+        d = dbg.Debugger(make_app(fail_call=True), streams=None)
+        d.interactive = False
+        d.startup()
+        with self.assertRaises(ValueError):
+            run(d)
+
     def test_close_still_called(self):
         inner = Closing(fail_iter=True)
 
