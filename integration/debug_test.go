@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
+
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
 
@@ -397,6 +399,52 @@ func TestGDB(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		p.drain()
 		t.Fatalf("gdb still running after quit; output:\n%s", p.log)
+	}
+	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+}
+
+// Ctrl-C typed while pdb waits does not tear the process down under the
+// debugger; the server stops as soon as you continue.
+func TestCtrlCAtPdbPrompt(t *testing.T) {
+	dir := writeDebugApp(t)
+	p := startOnPTY(t, dir, "--enable-debugger", "app.wsgi")
+	p.waitPort(t)
+	go p.request(t, "/fail", "")
+	p.expect(t, "(Pdb)", 30*time.Second)
+	if _, err := p.tty.Write([]byte{3}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+		t.Fatalf("exited at the pdb prompt; output:\n%s", p.log)
+	case <-time.After(time.Second):
+	}
+	if _, err := p.tty.Write([]byte("c\n")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.drain()
+		t.Fatalf("still running after Ctrl-C and c; output:\n%s", p.log)
+	}
+	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+}
+
+// The documented price of debug mode: Apache owns the terminal, so a
+// window resize (SIGWINCH, Apache's graceful-stop) stops it, cleanly.
+func TestDebugModeWindowResizeStops(t *testing.T) {
+	dir := writeDebugApp(t)
+	p := startOnPTY(t, dir, "--debug-mode", "app.wsgi")
+	p.waitPort(t)
+	if err := pty.Setsize(p.tty, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.drain()
+		t.Fatalf("debug mode survived a window resize; the docs say it stops. Output:\n%s", p.log)
 	}
 	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
 }
