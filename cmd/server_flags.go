@@ -83,8 +83,6 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 
 	b.in("Processes")
 	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes")
-	b.in("Debugging")
-	b.boolean(&o.DebugMode, "debug-mode", "run one Apache process with one request thread in the foreground, with the terminal attached, for debuggers")
 
 	addHTTPSFlags(b, o)
 	addSiteFlags(b, o)

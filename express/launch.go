@@ -57,6 +57,9 @@ func CheckPort(p *Plan, h Host) error {
 // forwards SIGINT, SIGTERM, SIGHUP and SIGUSR1, while a window resize
 // (SIGWINCH, which Apache takes as graceful-stop) never reaches it.
 func Launch(p *Plan, s Streams) error {
+	if p.DebugMode {
+		return launchDebug(p, s)
+	}
 	args := apacheArgs(p)
 	if !s.IsTerminal {
 		err := syscall.Exec(args[0], args, os.Environ())

@@ -119,11 +119,6 @@ type EnvOptions struct {
 	PassEnv []string `opt:"passenv"`
 }
 
-// DebugOptions are the development tools; they imply debug mode.
-type DebugOptions struct {
-	DebugMode bool
-}
-
 // DefaultOptions returns Options holding upstream's defaults, the same values
 // the command-line flags start from.
 func DefaultOptions() Options {

@@ -102,4 +102,5 @@ type HandlerConfig struct {
 	DisableReloading bool     `json:"disable_reloading"`
 	ServerRoot       string   `json:"server_root"`
 	Version          string   `json:"version"`
+	DebugHandler              // debug.go: the development tools
 }

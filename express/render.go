@@ -66,11 +66,16 @@ func Render(p *Plan) ([]File, error) {
 		}
 		handler, _ := templates.FS.ReadFile("python/handler.wsgi")
 		runtime, _ := templates.FS.ReadFile("python/express_runtime.py")
+		debug, _ := templates.FS.ReadFile("python/express_debug.py")
 		files = append(files,
 			File{Name: "handler.json", Data: append(hc, '\n'), Mode: 0o640, ChildRead: true},
 			File{Name: "handler.wsgi", Data: handler, Mode: 0o640, ChildRead: true},
 			File{Name: "express_runtime.py", Data: runtime, Mode: 0o640, ChildRead: true},
+			File{Name: "express_debug.py", Data: debug, Mode: 0o640, ChildRead: true},
 		)
+	}
+	if p.GDBCommands != "" {
+		files = append(files, File{Name: "gdb.cmds", Data: gdbCommands(p), Mode: 0o600})
 	}
 	extra, err := siteFiles(p)
 	if err != nil {

@@ -403,6 +403,9 @@ func resolveProcesses(o *Options, h Host, p *Plan) error {
 	if o.EmbeddedMode {
 		p.EmbeddedMode, p.OperatingMode, p.WSGIProcessGroup = true, "embedded", "%{GLOBAL}"
 	}
+	if p.DebugMode {
+		p.OperatingMode = "debug"
+	}
 	procs := max(1, o.Processes)
 	maxClients := o.MaxClients
 	if maxClients == 0 {

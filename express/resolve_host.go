@@ -334,9 +334,10 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 		add("Access Log File", p.AccessLog)
 	}
 	add("Operating Mode", p.OperatingMode)
+	p.Summary = append(p.Summary, debugSummary(p)...)
 	procs := max(1, o.Processes)
 	if !p.Static {
-		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d threads)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads))
+		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d %s)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads, plural(o.Threads, "thread", "threads")))
 	}
 	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", o.MaxClients, p.MPM))
 	add("Application Type", o.ApplicationType)

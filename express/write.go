@@ -65,6 +65,9 @@ func Write(p *Plan, files []File) error {
 			return err
 		}
 	}
+	if err := makeDebugDirs(p); err != nil {
+		return err
+	}
 	if p.LogDirectory != p.ServerRoot {
 		if err := os.MkdirAll(p.LogDirectory, 0o755); err != nil {
 			return fmt.Errorf("creating log directory: %w", err)

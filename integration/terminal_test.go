@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bufio"
 	"fmt"
 	"io"
 	"os"
@@ -27,8 +26,10 @@ type ptyServer struct {
 	root string
 	out  chan string
 	log  *strings.Builder
-	done chan struct{}
-	err  error
+	// pending is output not yet consumed by expect.
+	pending string
+	done    chan struct{}
+	err     error
 }
 
 func startOnPTY(t *testing.T, dir string, args ...string) *ptyServer {
@@ -44,11 +45,12 @@ func startOnPTY(t *testing.T, dir string, args ...string) *ptyServer {
 	}
 	p := &ptyServer{cmd: cmd, tty: tty, port: port, root: root, out: make(chan string, 1000), log: &strings.Builder{}, done: make(chan struct{})}
 	go func() {
-		r := bufio.NewReader(tty)
+		// Chunks as they come, so prompts without a newline (pdb's) are seen.
+		buf := make([]byte, 4096)
 		for {
-			line, err := r.ReadString('\n')
-			if line != "" {
-				p.out <- line
+			n, err := tty.Read(buf)
+			if n > 0 {
+				p.out <- string(buf[:n])
 			}
 			if err != nil {
 				close(p.out)
@@ -70,20 +72,23 @@ func startOnPTY(t *testing.T, dir string, args ...string) *ptyServer {
 	return p
 }
 
-// expect reads terminal output until a line contains want.
+// expect reads terminal output until it contains want (after what earlier
+// expects matched).
 func (p *ptyServer) expect(t *testing.T, want string, timeout time.Duration) {
 	t.Helper()
 	deadline := time.After(timeout)
 	for {
+		if i := strings.Index(p.pending, want); i >= 0 {
+			p.pending = p.pending[i+len(want):]
+			return
+		}
 		select {
-		case line, ok := <-p.out:
+		case chunk, ok := <-p.out:
 			if !ok {
 				t.Fatalf("terminal closed before %q; output:\n%s", want, p.log)
 			}
-			p.log.WriteString(line)
-			if strings.Contains(line, want) {
-				return
-			}
+			p.log.WriteString(chunk)
+			p.pending += chunk
 		case <-deadline:
 			t.Fatalf("no %q within %v; output:\n%s", want, timeout, p.log)
 		}

@@ -24,7 +24,7 @@ func TestPythonRuntime(t *testing.T) {
 		}
 		return nil
 	})
-	cmd := exec.Command(py, "-m", "unittest", "-v", "test_express_runtime")
+	cmd := exec.Command(py, "-m", "unittest", "-v", "test_express_runtime", "test_express_debug")
 	cmd.Dir = "python"
 	cmd.Env = append(cmd.Environ(), "PYTHONDONTWRITEBYTECODE=1")
 	out, err := cmd.CombinedOutput()

@@ -99,6 +99,28 @@ def load_application(config):
     raise LoadError("unknown application type %r" % (kind,))
 
 
+def _load_debug_tools():
+    """express_debug.py, beside this file."""
+    name = "_mod_wsgi_express_debug"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "express_debug.py")
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _in_daemon_process():
+    try:
+        import mod_wsgi
+    except ImportError:
+        return False
+    return bool(getattr(mod_wsgi, "process_group", ""))
+
+
 class ApplicationHandler(object):
     """Wraps the user's application: fixes SCRIPT_NAME and PATH_INFO for
     the mount point and tells mod_wsgi when the entry point changed."""
@@ -113,7 +135,22 @@ class ApplicationHandler(object):
         for path in reversed(paths):
             if path not in sys.path:
                 sys.path.insert(0, path)
+        if config.get("debug_mode") and workdir:
+            # Debug mode: the working directory comes first.
+            while workdir in sys.path:
+                sys.path.remove(workdir)
+            sys.path.insert(0, workdir)
+        self.monitor = None
+        self.debugger = None
+        coverage = None
+        if config.get("coverage_directory"):
+            tools = _load_debug_tools()
+            omit = [os.path.join(config.get("server_root") or
+                                 os.path.dirname(os.path.abspath(__file__)),
+                                 "*")]
+            coverage = tools.Coverage(config["coverage_directory"], omit)
         self.application, self.module = load_application(config)
+        self.application = self._wrap(config, self.application, coverage)
         self.entry_file = None
         if config.get("application_type") == "script":
             self.entry_file = config["entry_point"]
@@ -121,6 +158,32 @@ class ApplicationHandler(object):
             self.entry_file = getattr(self.module, "__file__", None)
         self.entry_mtime = self._mtime(self.entry_file)
         self.lock = threading.Lock()
+        if (config.get("reload_on_changes") and
+                not config.get("disable_reloading") and
+                not config.get("debug_mode") and _in_daemon_process()):
+            self.monitor = _load_debug_tools().ModuleMonitor(
+                extra=[self.entry_file])
+            self.monitor.start()
+        if self.debugger is not None and config.get("debugger_startup"):
+            self.debugger.startup()
+
+    def _wrap(self, config, app, coverage):
+        """Wraps the application in the development tools handler.json
+        asks for: debugger innermost, then profiler, recorder, coverage."""
+        if not (config.get("enable_debugger") or coverage or
+                config.get("profiler_directory") or
+                config.get("recorder_directory")):
+            return app
+        tools = _load_debug_tools()
+        if config.get("enable_debugger"):
+            app = self.debugger = tools.Debugger(app)
+        if config.get("profiler_directory"):
+            app = tools.Profiler(app, config["profiler_directory"])
+        if config.get("recorder_directory"):
+            app = tools.Recorder(app, config["recorder_directory"])
+        if coverage is not None:
+            app = coverage.wrap(app)
+        return app
 
     @classmethod
     def from_config(cls, path):
@@ -141,6 +204,8 @@ class ApplicationHandler(object):
         restarts the process so the next request loads the new code."""
         if self.config.get("disable_reloading"):
             return False
+        if self.monitor is not None and self.monitor.check():
+            return True
         return (self.entry_file is not None and
                 self._mtime(self.entry_file) != self.entry_mtime)
 
