@@ -86,7 +86,8 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.boolean(&o.SetupOnly, "setup-only", "write the server root and stop, without starting Apache")
 
 	b.in("Processes")
-	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes")
+	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes; --processes and --threads then size those children exactly")
+	b.boolean(&o.OrphanInterpreter, "orphan-interpreter", "do not destroy the Python interpreters when a process shuts down (faster, surer exit; atexit callbacks do not run)")
 	b.in("Debugging")
 	b.boolean(&o.DebugMode, "debug-mode", "run one Apache process with one request thread in the foreground, with the terminal attached, for debuggers")
 

@@ -350,11 +350,10 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 		add("Access Log File", p.AccessLog)
 	}
 	add("Operating Mode", p.OperatingMode)
-	procs := max(1, o.Processes)
 	if !p.Static {
-		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d threads)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads))
+		add("Request Capacity", requestCapacity(o, p))
 	}
-	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", o.MaxClients, p.MPM))
+	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", p.MPMSize.Capacity, p.MPM))
 	add("Application Type", o.ApplicationType)
 	if p.Handler.EntryPoint != "" {
 		add("Entry Point", p.Handler.EntryPoint)
