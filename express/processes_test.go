@@ -43,7 +43,9 @@ func TestResolveProcesses(t *testing.T) {
 		{name: "embedded only event few threads", drop: []string{"worker", "prefork"}, mod: func(o *Options) { o.EmbeddedMode, o.Threads = true, 2 },
 			option: "threads", msg: "fewer than three threads"},
 		{name: "embedded event three threads", mod: func(o *Options) { o.EmbeddedMode, o.Threads, o.ServerMPM = true, 3, []string{"event"} }, mpm: "event"},
-		{name: "embedded prefork", mod: func(o *Options) { o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, 2, 2, []string{"prefork"} }, mpm: "prefork",
+		{name: "embedded prefork", mod: func(o *Options) {
+			o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, 2, 2, []string{"prefork"}
+		}, mpm: "prefork",
 			check: func(t *testing.T, p *Plan) {
 				if got := summaryValue(p, "Request Capacity"); got != "4 (4 single-threaded prefork children)" {
 					t.Errorf("Request Capacity %q", got)
