@@ -42,6 +42,7 @@ func TestResolveProcesses(t *testing.T) {
 			option: "server-mpm", msg: "fewer than three threads"},
 		{name: "embedded only event few threads", drop: []string{"worker", "prefork"}, mod: func(o *Options) { o.EmbeddedMode, o.Threads = true, 2 },
 			option: "threads", msg: "fewer than three threads"},
+		{name: "embedded reload-on-changes", mod: func(o *Options) { o.EmbeddedMode, o.ReloadOnChanges = true, true }, option: "reload-on-changes", msg: "--embedded-mode"},
 		{name: "embedded event three threads", mod: func(o *Options) { o.EmbeddedMode, o.Threads, o.ServerMPM = true, 3, []string{"event"} }, mpm: "event"},
 		{name: "embedded prefork", mod: func(o *Options) {
 			o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, 2, 2, []string{"prefork"}

@@ -400,6 +400,9 @@ func resolveProcesses(o *Options, h Host, p *Plan) error {
 	if o.EmbeddedMode {
 		p.EmbeddedMode, p.OperatingMode, p.WSGIProcessGroup = true, "embedded", "%{GLOBAL}"
 		// Reloading needs a daemon process to restart.
+		if o.ReloadOnChanges {
+			return usagef("reload-on-changes", "restarts daemon processes, and --embedded-mode has none; drop one of the two")
+		}
 		o.DisableReloading, p.Handler.DisableReloading = true, true
 	}
 	if o.OrphanInterpreter {
