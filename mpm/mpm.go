@@ -197,8 +197,10 @@ func Size(name string, s Spec) Sizing {
 	default:
 		add("MaxKeepAliveRequests", 500)
 	}
-	if Threaded(name) {
-		// Apache's threads run little code; a small stack saves memory.
+	if Threaded(name) && !s.Embedded {
+		// Apache's threads only pass requests on; a small stack saves
+		// memory. Threads that run Python (embedded mode) keep the
+		// system's default: deep C recursion in Python code needs it.
 		add("ThreadStackSize", 262144)
 	}
 	out.Directives = dirs
