@@ -280,3 +280,25 @@ func TestOrphanInterpreterStopsCleanly(t *testing.T) {
 		})
 	}
 }
+
+// Apache's threads run Python in embedded mode, so they keep the system's
+// stack size: with the 256 KiB used for daemon mode's front end, this
+// application kills the Apache child.
+func TestEmbeddedModeDeepRecursion(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), `import json, sys
+sys.setrecursionlimit(20000)
+def application(environ, start_response):
+    x = []
+    for i in range(5000):
+        x = [x]
+    body = ('%d\n' % len(json.dumps(x))).encode()
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [body]
+`)
+	s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode")
+	if body := s.MustGet("/"); strings.TrimSpace(body) != "10002" {
+		t.Errorf("body %q", body)
+	}
+	s.Stop(syscall.SIGTERM)
+}
