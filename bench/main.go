@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -48,6 +49,10 @@ const body = "Hello from Apache and mod_wsgi!\n"
 
 func main() {
 	flag.Parse()
+	// Ctrl-C or SIGTERM still stops the servers.
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() { <-sigs; fail("interrupted") }()
 	if _, err := exec.LookPath("wrk"); err != nil {
 		fail("wrk not found: apt-get install -y wrk")
 	}
