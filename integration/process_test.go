@@ -78,6 +78,7 @@ func checkShape(t *testing.T, s *testenv.Server, children, childThreads, daemons
 }
 
 func TestDaemonModeProcessesPerMPM(t *testing.T) {
+	testenv.Integration(t)
 	for _, m := range availableMPMs(t) {
 		t.Run(m, func(t *testing.T) {
 			dir := testenv.Dir(t)
@@ -108,6 +109,7 @@ func TestDaemonModeProcessesPerMPM(t *testing.T) {
 }
 
 func TestEmbeddedModeProcessesPerMPM(t *testing.T) {
+	testenv.Integration(t)
 	for _, m := range availableMPMs(t) {
 		t.Run(m, func(t *testing.T) {
 			dir := testenv.Dir(t)
