@@ -32,10 +32,10 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.integer(&o.DaemonBacklog, "daemon-backlog", "NUMBER", "listen backlog of the daemon processes' sockets")
 
 	b.in("Processes")
-	b.integer(&o.Processes, "processes", "NUMBER", "number of daemon processes (default: one, and the app is told it is not multiprocess)")
-	b.integer(&o.Threads, "threads", "NUMBER", "request threads in each daemon process")
-	b.integer(&o.MaxClients, "max-clients", "NUMBER", "simultaneous client connections Apache accepts (default: from processes x threads)")
-	b.integer(&o.MaximumRequests, "maximum-requests", "NUMBER", "restart a daemon process after this many requests (0: never)")
+	b.integer(&o.Processes, "processes", "NUMBER", "number of daemon processes, or of Apache children in embedded mode (default: one, and the app is told it is not multiprocess)")
+	b.integer(&o.Threads, "threads", "NUMBER", "request threads in each daemon process (embedded mode: in each Apache child)")
+	b.integer(&o.MaxClients, "max-clients", "NUMBER", "simultaneous client connections Apache accepts, at least processes x threads (default: 10 + 1.5 x processes x threads, at least 20; embedded mode: exactly processes x threads)")
+	b.integer(&o.MaximumRequests, "maximum-requests", "NUMBER", "restart a daemon process after this many requests (embedded mode: an Apache child after this many connections; 0: never)")
 	b.fraction(&o.InitialWorkers, "initial-workers", "FRACTION", "Apache workers started at first, as a fraction 0..1 of --max-clients")
 	b.fraction(&o.MinimumSpareWorkers, "minimum-spare-workers", "FRACTION", "fewest idle Apache workers, as a fraction 0..1 of --max-clients")
 	b.fraction(&o.MaximumSpareWorkers, "maximum-spare-workers", "FRACTION", "most idle Apache workers, as a fraction 0..1 of --max-clients")
@@ -82,7 +82,8 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.boolean(&o.SetupOnly, "setup-only", "write the server root and stop, without starting Apache")
 
 	b.in("Processes")
-	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes")
+	b.boolean(&o.EmbeddedMode, "embedded-mode", "run the application inside Apache's own children instead of daemon processes; --processes and --threads then size those children exactly")
+	b.boolean(&o.OrphanInterpreter, "orphan-interpreter", "do not destroy the Python interpreters when a process shuts down (faster, surer exit; atexit callbacks do not run)")
 
 	addHTTPSFlags(b, o)
 	addSiteFlags(b, o)

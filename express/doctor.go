@@ -97,7 +97,11 @@ func Doctor(opts Options, h Host) *DoctorReport {
 			builtin = builtinMPM(h, httpd)
 		}
 		avail := mpm.Available(files, builtin)
-		chosen, cerr := mpm.Choose(avail, o.ServerMPM)
+		defaults := mpm.Precedence
+		if o.EmbeddedMode {
+			defaults = mpm.EmbeddedPrecedence
+		}
+		chosen, cerr := mpm.Choose(avail, o.ServerMPM, defaults)
 		for _, name := range mpm.Precedence {
 			label := "MPM " + name
 			switch {

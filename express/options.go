@@ -61,6 +61,7 @@ type ProcessOptions struct {
 	Group               string
 	ServerMPM           []string
 	EmbeddedMode        bool
+	OrphanInterpreter   bool    // WSGIDestroyInterpreter Off (mod_wsgi 4.9.1+)
 	InitialWorkers      float64 // -1: not given
 	MinimumSpareWorkers float64 // -1: not given
 	MaximumSpareWorkers float64 // -1: not given

@@ -40,6 +40,7 @@ type Plan struct {
 
 	MPM           string
 	MPMDirectives []mpm.Directive
+	MPMSize       mpm.Sizing // what the directives amount to (summary)
 	LoadModules   []LoadModule
 	LoadFiles     []string
 

@@ -86,6 +86,16 @@ func TestGoldenConfigs(t *testing.T) {
 			o.PassEnv = []string{"DATABASE_URL"}
 			o.Host, o.Port = "127.0.0.1", 8080
 		}},
+		{"embedded-orphan.conf", 0, func(o *Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.EmbeddedMode, o.OrphanInterpreter = true, true
+			o.Processes, o.Threads, o.MaximumRequests = 2, 4, 500
+		}},
+		{"prefork-fractions.conf", 0, func(o *Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.ServerMPM = []string{"prefork"}
+			o.MaxClients, o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers = 40, 0.25, 0.1, 0.5
+		}},
 		{"mount-worker.conf", 0, func(o *Options) {
 			o.EntryPoint = "hello.wsgi"
 			o.MountPoint = "/app"

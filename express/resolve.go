@@ -357,14 +357,8 @@ func resolveMachine(o *Options, h Host, p *Plan) error {
 	if !files["mod_mpm_event.so"] && !files["mod_mpm_worker.so"] && !files["mod_mpm_prefork.so"] {
 		builtin = builtinMPM(h, p.HTTPD)
 	}
-	for _, m := range o.ServerMPM {
-		if m != "event" && m != "worker" && m != "prefork" {
-			return usagef("server-mpm", "%s is not one of event, worker or prefork", shortQuote(m))
-		}
-	}
-	avail := mpm.Available(files, builtin)
-	if p.MPM, err = mpm.Choose(avail, o.ServerMPM); err != nil {
-		return usagef("server-mpm", "%v", err)
+	if err := chooseMPM(o, p, mpm.Available(files, builtin), builtin); err != nil {
+		return err
 	}
 	if builtin == "" {
 		p.LoadModules = append(p.LoadModules, LoadModule{"mpm_" + p.MPM + "_module", filepath.Join(p.ModulesDir, "mod_mpm_"+p.MPM+".so")})
@@ -398,26 +392,39 @@ func builtinMPM(h Host, httpd string) string {
 	return ""
 }
 
+// resolveProcesses decides how requests spread over processes and threads:
+// the daemon process group (or embedded mode, where Apache's own children
+// run the application) and the sizing of Apache's children.
 func resolveProcesses(o *Options, h Host, p *Plan) error {
 	p.WSGIProcessGroup = p.ProcessGroup
 	if o.EmbeddedMode {
 		p.EmbeddedMode, p.OperatingMode, p.WSGIProcessGroup = true, "embedded", "%{GLOBAL}"
+		// Reloading needs a daemon process to restart.
+		if o.ReloadOnChanges {
+			return usagef("reload-on-changes", "restarts daemon processes, and --embedded-mode has none; drop one of the two")
+		}
+		o.DisableReloading, p.Handler.DisableReloading = true, true
 	}
 	if p.DebugMode {
 		p.OperatingMode = "debug"
 	}
-	procs := max(1, o.Processes)
-	maxClients := o.MaxClients
-	if maxClients == 0 {
-		maxClients = mpm.DefaultMaxClients(procs, o.Threads)
+	if o.OrphanInterpreter {
+		if err := requireModuleVersion(p, "orphan-interpreter", "4.9.1"); err != nil {
+			return err
+		}
 	}
-	o.MaxClients = maxClients
-	p.MPMDirectives = mpm.Size(p.MPM, mpm.Spec{
-		MaxClients:          maxClients,
+	p.MPMSize = mpm.Size(p.MPM, mpm.Spec{
+		Processes:           o.Processes,
+		Threads:             o.Threads,
+		MaxClients:          o.MaxClients,
 		InitialWorkers:      o.InitialWorkers,
 		MinimumSpareWorkers: o.MinimumSpareWorkers,
 		MaximumSpareWorkers: o.MaximumSpareWorkers,
+		Embedded:            o.EmbeddedMode,
+		MaximumRequests:     o.MaximumRequests,
 	})
+	p.MPMDirectives = p.MPMSize.Directives
+	o.MaxClients = p.MPMSize.Capacity
 	d := []string{
 		ApacheOption("display-name", p.DisplayName),
 		ApacheOption("home", o.WorkingDirectory),

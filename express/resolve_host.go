@@ -335,11 +335,10 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 	}
 	add("Operating Mode", p.OperatingMode)
 	p.Summary = append(p.Summary, debugSummary(p)...)
-	procs := max(1, o.Processes)
 	if !p.Static {
-		add("Request Capacity", fmt.Sprintf("%d (%d %s * %d %s)", procs*o.Threads, procs, plural(procs, "process", "processes"), o.Threads, plural(o.Threads, "thread", "threads")))
+		add("Request Capacity", requestCapacity(o, p))
 	}
-	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", o.MaxClients, p.MPM))
+	add("Server Capacity", fmt.Sprintf("%d (%s MPM)", p.MPMSize.Capacity, p.MPM))
 	add("Application Type", o.ApplicationType)
 	if p.Handler.EntryPoint != "" {
 		add("Entry Point", p.Handler.EntryPoint)

@@ -4,16 +4,31 @@ package mpm
 
 import (
 	"fmt"
-	"math"
 	"strings"
 )
 
-// Precedence is the default order of preference.
+// Precedence lists the MPMs mod_wsgi-express knows, in the default order of
+// preference.
 var Precedence = []string{"event", "worker", "prefork"}
+
+// EmbeddedPrecedence is the order of preference in embedded mode: event
+// misbehaves with fewer than three threads per child, so the worker MPM
+// comes first there.
+var EmbeddedPrecedence = []string{"worker", "prefork", "event"}
+
+// Known reports whether name is an MPM this package can size.
+func Known(name string) bool {
+	for _, n := range Precedence {
+		if n == name {
+			return true
+		}
+	}
+	return false
+}
 
 // Available lists the MPMs that can be loaded from a modules directory,
 // given the names of its files, in precedence order. builtin names an MPM
-// compiled into httpd ("" when MPMs are loadable).
+// compiled into httpd ("" when MPMs are loadable): it is then the only one.
 func Available(files map[string]bool, builtin string) []string {
 	if builtin != "" {
 		return []string{builtin}
@@ -27,12 +42,12 @@ func Available(files map[string]bool, builtin string) []string {
 	return out
 }
 
-// Choose picks the MPM: the first of preferred (or of Precedence when none
-// is preferred) that is available.
-func Choose(available, preferred []string) (string, error) {
+// Choose picks the MPM: the first of preferred (or of defaults when none is
+// preferred) that is available. The error lists what was found.
+func Choose(available, preferred, defaults []string) (string, error) {
 	order := preferred
 	if len(order) == 0 {
-		order = Precedence
+		order = defaults
 	}
 	for _, want := range order {
 		for _, have := range available {
@@ -42,26 +57,52 @@ func Choose(available, preferred []string) (string, error) {
 		}
 	}
 	if len(available) == 0 {
-		return "", fmt.Errorf("no MPM module (mod_mpm_event.so, mod_mpm_worker.so or mod_mpm_prefork.so) found in the modules directory")
+		return "", fmt.Errorf("no MPM found: none of mod_mpm_event.so, mod_mpm_worker.so or mod_mpm_prefork.so is in the modules directory and httpd -l lists none compiled in")
 	}
-	return "", fmt.Errorf("none of %s is available; this Apache has %s", strings.Join(order, ", "), strings.Join(available, ", "))
+	return "", fmt.Errorf("%s not available; found: %s", strings.Join(order, ", "), strings.Join(available, ", "))
 }
+
+// Threaded reports whether the MPM runs several request threads per child.
+func Threaded(name string) bool { return name != "prefork" }
 
 // Spec is what sizing needs to know.
 type Spec struct {
-	MaxClients int // simultaneous client connections Apache accepts
-	// Fractions of MaxClients, 0..1, or negative for the default.
+	// Processes and Threads are --processes (at least 1) and --threads.
+	Processes, Threads int
+	// MaxClients is --max-clients, 0 when not given.
+	MaxClients int
+	// Fractions of the capacity, 0..1, or negative for the default.
 	InitialWorkers, MinimumSpareWorkers, MaximumSpareWorkers float64
-	MaxConnectionsPerChild                                   int
+	// Embedded: Apache's children run the application, so they are sized
+	// exactly to Processes x Threads and never scaled.
+	Embedded bool
+	// MaximumRequests is --maximum-requests; in embedded mode it becomes
+	// the children's connection limit.
+	MaximumRequests int
 }
 
 // Directive is one Apache directive with its (already safe) value.
 type Directive struct{ Name, Value string }
 
-// DefaultMaxClients is Apache's front-end capacity for daemon mode: enough
-// connections that every daemon thread can be busy with some to spare.
-func DefaultMaxClients(processes, threads int) int {
-	return 10 + max(10, int(1.5*float64(processes*threads)))
+// Sizing is the result: the directives and what they amount to.
+type Sizing struct {
+	Directives []Directive
+	// Capacity is MaxRequestWorkers: connections served at once.
+	Capacity int
+	// Children and ThreadsPerChild are what Apache starts with.
+	Children, ThreadsPerChild int
+}
+
+// MaxClients is Apache's front-end capacity in daemon mode. Given, it is
+// raised to at least processes x threads (fewer connections could not keep
+// every daemon thread busy); not given, there is headroom of half as many
+// again plus ten, at least twenty in all.
+func MaxClients(processes, threads, given int) int {
+	n := max(1, processes) * threads
+	if given > 0 {
+		return max(given, n)
+	}
+	return 10 + max(10, int(1.5*float64(n)))
 }
 
 func frac(v, def float64) float64 {
@@ -72,30 +113,96 @@ func frac(v, def float64) float64 {
 }
 
 // Size returns the directives sizing Apache's children for the MPM.
-func Size(name string, s Spec) []Directive {
-	d := func(n string, v int) Directive { return Directive{n, fmt.Sprint(v)} }
-	mc := max(1, s.MaxClients)
-	switch name {
-	case "prefork":
-		start := max(1, int(math.Ceil(frac(s.InitialWorkers, 0.1)*float64(mc))))
-		minSpare := max(1, int(math.Ceil(frac(s.MinimumSpareWorkers, 0.1)*float64(mc))))
-		maxSpare := max(minSpare+1, int(math.Ceil(frac(s.MaximumSpareWorkers, 0.4)*float64(mc))))
-		return []Directive{
-			d("ServerLimit", mc), d("MaxRequestWorkers", mc), d("StartServers", min(start, mc)),
-			d("MinSpareServers", minSpare), d("MaxSpareServers", maxSpare),
-			d("MaxConnectionsPerChild", s.MaxConnectionsPerChild),
-		}
+func Size(name string, s Spec) Sizing {
+	procs := max(1, s.Processes)
+	threads := max(1, s.Threads)
+	var dirs []Directive
+	add := func(n string, v int) { dirs = append(dirs, Directive{n, fmt.Sprint(v)}) }
+	var out Sizing
+
+	switch {
+	case s.Embedded && !Threaded(name):
+		// One request per child: as many children as request threads
+		// asked for, all started at once and never scaled.
+		n := procs * threads
+		add("ServerLimit", n)
+		add("MaxRequestWorkers", n)
+		add("StartServers", n)
+		add("MinSpareServers", n)
+		add("MaxSpareServers", n+1)
+		out = Sizing{Capacity: n, Children: n, ThreadsPerChild: 1}
+	case s.Embedded:
+		n := procs * threads
+		add("ServerLimit", procs)
+		add("ThreadLimit", threads)
+		add("ThreadsPerChild", threads)
+		add("MaxRequestWorkers", n)
+		add("StartServers", procs)
+		// Spare-thread bounds no child count can cross: none is added or
+		// stopped for being idle.
+		add("MinSpareThreads", n)
+		add("MaxSpareThreads", n+threads)
+		out = Sizing{Capacity: n, Children: procs, ThreadsPerChild: threads}
+	case !Threaded(name):
+		mc := MaxClients(procs, s.Threads, s.MaxClients)
+		initial := frac(s.InitialWorkers, 0.05)
+		minSpare := max(1, int(frac(s.MinimumSpareWorkers, initial)*float64(mc)))
+		start := max(1, int(initial*float64(mc)))
+		add("ServerLimit", mc)
+		add("MaxRequestWorkers", mc)
+		add("StartServers", start)
+		add("MinSpareServers", minSpare)
+		// Apache raises MaxSpareServers to MinSpareServers+1 itself;
+		// saying so keeps the file honest.
+		add("MaxSpareServers", max(minSpare+1, int(frac(s.MaximumSpareWorkers, 0.1)*float64(mc))))
+		out = Sizing{Capacity: mc, Children: start, ThreadsPerChild: 1}
 	default: // event and worker
-		tpc := min(mc, 25)
-		limit := (mc + tpc - 1) / tpc
-		start := max(1, int(math.Ceil(frac(s.InitialWorkers, 0.2)*float64(limit))))
-		minSpare := max(1, int(math.Ceil(frac(s.MinimumSpareWorkers, 0.2)*float64(mc))))
-		maxSpare := max(minSpare+tpc, int(math.Ceil(frac(s.MaximumSpareWorkers, 0.6)*float64(mc))))
-		return []Directive{
-			d("ServerLimit", limit), d("ThreadLimit", tpc), d("ThreadsPerChild", tpc),
-			d("MaxRequestWorkers", limit*tpc), d("StartServers", min(start, limit)),
-			d("MinSpareThreads", minSpare), d("MaxSpareThreads", maxSpare),
-			d("MaxConnectionsPerChild", s.MaxConnectionsPerChild),
+		mc := MaxClients(procs, s.Threads, s.MaxClients)
+		tpc := 10
+		if mc > 20 {
+			tpc = mc / (mc/20 + 1)
 		}
+		limit := (mc + tpc - 1) / tpc
+		initial := frac(s.InitialWorkers, 0.2)
+		start := max(1, int(initial*float64(limit)))
+		minSpare := max(tpc, int(frac(s.MinimumSpareWorkers, initial)*float64(limit))*tpc)
+		maxSpare := max(tpc, int(frac(s.MaximumSpareWorkers, 0.6)*float64(limit))*tpc)
+		// Apache raises MaxSpareThreads to MinSpareThreads+ThreadsPerChild.
+		maxSpare = max(maxSpare, minSpare+tpc)
+		add("ServerLimit", limit)
+		add("ThreadLimit", tpc)
+		add("ThreadsPerChild", tpc)
+		add("MaxRequestWorkers", limit*tpc)
+		add("StartServers", start)
+		add("MinSpareThreads", minSpare)
+		add("MaxSpareThreads", maxSpare)
+		out = Sizing{Capacity: limit * tpc, Children: start, ThreadsPerChild: tpc}
 	}
+
+	// A child's connection limit: --maximum-requests when the children run
+	// the application, otherwise never (the daemon processes restart).
+	if s.Embedded {
+		add("MaxConnectionsPerChild", s.MaximumRequests)
+	} else {
+		add("MaxConnectionsPerChild", 0)
+	}
+	// Requests per keep-alive connection: unlimited for event, whose idle
+	// connections do not hold a worker; a bound elsewhere so one client
+	// cannot keep a child for itself (tighter when the child runs Python).
+	switch {
+	case name == "event":
+		add("MaxKeepAliveRequests", 0)
+	case s.Embedded:
+		add("MaxKeepAliveRequests", 100)
+	default:
+		add("MaxKeepAliveRequests", 500)
+	}
+	if Threaded(name) && !s.Embedded {
+		// Apache's threads only pass requests on; a small stack saves
+		// memory. Threads that run Python (embedded mode) keep the
+		// system's default: deep C recursion in Python code needs it.
+		add("ThreadStackSize", 262144)
+	}
+	out.Directives = dirs
+	return out
 }

@@ -1,0 +1,118 @@
+package express
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestResolveProcesses(t *testing.T) {
+	cases := []struct {
+		name   string
+		drop   []string // MPM modules missing from the machine
+		mod    func(*Options)
+		mpm    string
+		option string // expected UsageError option, "" for success
+		msg    string
+		check  func(*testing.T, *Plan)
+	}{
+		{name: "default event", mod: func(o *Options) {}, mpm: "event", check: func(t *testing.T, p *Plan) {
+			if p.OperatingMode != "daemon" || p.WSGIProcessGroup != p.ProcessGroup {
+				t.Errorf("mode %q group %q", p.OperatingMode, p.WSGIProcessGroup)
+			}
+		}},
+		{name: "server-mpm order", mod: func(o *Options) { o.ServerMPM = []string{"prefork", "worker"} }, mpm: "prefork"},
+		{name: "server-mpm fallback", drop: []string{"prefork"}, mod: func(o *Options) { o.ServerMPM = []string{"prefork", "worker"} }, mpm: "worker"},
+		{name: "server-mpm unavailable", drop: []string{"prefork"}, mod: func(o *Options) { o.ServerMPM = []string{"prefork"} },
+			option: "server-mpm", msg: "found: event, worker"},
+		{name: "server-mpm unknown", mod: func(o *Options) { o.ServerMPM = []string{"winnt"} }, option: "server-mpm", msg: "not one of"},
+		{name: "no mpm", drop: []string{"event", "worker", "prefork"}, mod: func(o *Options) {}, option: "server-mpm", msg: "no MPM found"},
+		{name: "embedded prefers worker", mod: func(o *Options) { o.EmbeddedMode = true; o.Threads = 2 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
+			if p.OperatingMode != "embedded" || p.WSGIProcessGroup != "%{GLOBAL}" || !p.O.DisableReloading || !p.Handler.DisableReloading {
+				t.Errorf("mode %q group %q reloading off %v", p.OperatingMode, p.WSGIProcessGroup, p.O.DisableReloading)
+			}
+			if p.MPMSize.Capacity != 2 || p.MPMSize.Children != 1 || p.MPMSize.ThreadsPerChild != 2 {
+				t.Errorf("sizing %+v", p.MPMSize)
+			}
+			if got := summaryValue(p, "Request Capacity"); got != "2 (1 Apache child * 2 threads)" {
+				t.Errorf("Request Capacity %q", got)
+			}
+		}},
+		{name: "embedded event few threads", mod: func(o *Options) { o.EmbeddedMode, o.Threads, o.ServerMPM = true, 2, []string{"event"} },
+			option: "server-mpm", msg: "fewer than three threads"},
+		{name: "embedded only event few threads", drop: []string{"worker", "prefork"}, mod: func(o *Options) { o.EmbeddedMode, o.Threads = true, 2 },
+			option: "threads", msg: "fewer than three threads"},
+		{name: "embedded reload-on-changes", mod: func(o *Options) { o.EmbeddedMode, o.ReloadOnChanges = true, true }, option: "reload-on-changes", msg: "--embedded-mode"},
+		{name: "embedded event three threads", mod: func(o *Options) { o.EmbeddedMode, o.Threads, o.ServerMPM = true, 3, []string{"event"} }, mpm: "event"},
+		{name: "embedded prefork", mod: func(o *Options) {
+			o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, 2, 2, []string{"prefork"}
+		}, mpm: "prefork",
+			check: func(t *testing.T, p *Plan) {
+				if got := summaryValue(p, "Request Capacity"); got != "4 (4 single-threaded prefork children)" {
+					t.Errorf("Request Capacity %q", got)
+				}
+			}},
+		{name: "capacity summary", mod: func(o *Options) { o.Processes, o.Threads = 3, 10 }, mpm: "event", check: func(t *testing.T, p *Plan) {
+			if got := summaryValue(p, "Request Capacity"); got != "30 (3 processes * 10 threads)" {
+				t.Errorf("Request Capacity %q", got)
+			}
+			if got := summaryValue(p, "Server Capacity"); got != "72 (event MPM)" {
+				t.Errorf("Server Capacity %q", got)
+			}
+		}},
+		{name: "fraction too big", mod: func(o *Options) { o.MaximumSpareWorkers = 1.5 }, option: "maximum-spare-workers", msg: "fraction"},
+		{name: "fraction negative", mod: func(o *Options) { o.InitialWorkers = -0.5 }, option: "initial-workers", msg: "fraction"},
+		{name: "orphan", mod: func(o *Options) { o.OrphanInterpreter = true }, mpm: "event"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			l := debianLayout()
+			for _, d := range c.drop {
+				delete(l.files, "/usr/lib/apache2/modules/mod_mpm_"+d+".so")
+			}
+			h := fakeHost(t, l, 0)
+			o := DefaultOptions()
+			c.mod(&o)
+			p, err := Resolve(o, h)
+			if c.option != "" {
+				var u *UsageError
+				if !errors.As(err, &u) || u.Option != c.option || !strings.Contains(u.Msg, c.msg) {
+					t.Fatalf("got %v, want a usage error for --%s containing %q", err, c.option, c.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.MPM != c.mpm {
+				t.Errorf("MPM %q, want %q", p.MPM, c.mpm)
+			}
+			if c.check != nil {
+				c.check(t, p)
+			}
+		})
+	}
+}
+
+func TestOrphanInterpreterNeedsModule491(t *testing.T) {
+	h := fakeHost(t, debianLayout(), 0)
+	o := DefaultOptions()
+	o.OrphanInterpreter = true
+	p := &Plan{Module: ModuleInfo{Path: "/x/mod_wsgi.so", Version: "4.9.0"}}
+	if err := resolveProcesses(&o, h, p); err == nil || !strings.Contains(err.Error(), "--orphan-interpreter") || !strings.Contains(err.Error(), "4.9.1") {
+		t.Fatalf("got %v", err)
+	}
+	p.Module.Version = "4.9.1"
+	if err := resolveProcesses(&o, h, p); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func summaryValue(p *Plan, name string) string {
+	for _, l := range p.Summary {
+		if l.Name == name {
+			return l.Value
+		}
+	}
+	return ""
+}

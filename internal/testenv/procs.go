@@ -1,0 +1,83 @@
+package testenv
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Proc is one live process, as /proc shows it.
+type Proc struct {
+	PID, PPID, PGID int
+	Threads         int    // entries in /proc/PID/task
+	Cmdline         string // arguments joined by spaces
+}
+
+// ProcessGroup lists the live (not zombie) processes of process group pgid.
+func ProcessGroup(pgid int) []Proc {
+	var out []Proc
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(stat, ')')
+		if i < 0 {
+			continue
+		}
+		f := strings.Fields(string(stat[i+1:]))
+		if len(f) < 3 || f[0] == "Z" {
+			continue
+		}
+		pg, _ := strconv.Atoi(f[2])
+		if pg != pgid {
+			continue
+		}
+		ppid, _ := strconv.Atoi(f[1])
+		tasks, _ := os.ReadDir(filepath.Join("/proc", e.Name(), "task"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		out = append(out, Proc{PID: pid, PPID: ppid, PGID: pg, Threads: len(tasks),
+			Cmdline: strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))})
+	}
+	return out
+}
+
+// ApacheProcesses splits the processes of a server started by Start (whose
+// start-server became the Apache parent, pid parent) into Apache's
+// children and mod_wsgi daemon processes, known by their display name
+// "(wsgi:...".
+func ApacheProcesses(parent int) (children, daemons []Proc) {
+	for _, p := range ProcessGroup(parent) {
+		if p.PPID != parent {
+			continue
+		}
+		if strings.HasPrefix(p.Cmdline, "(wsgi:") {
+			daemons = append(daemons, p)
+		} else {
+			children = append(children, p)
+		}
+	}
+	return children, daemons
+}
+
+// Eventually polls cond every 50ms until it returns "" or timeout passes,
+// and returns its last answer ("" when satisfied). For waiting on a state
+// to settle (processes starting), never for judging speed.
+func Eventually(timeout time.Duration, cond func() string) string {
+	deadline := time.Now().Add(timeout)
+	for {
+		msg := cond()
+		if msg == "" || time.Now().After(deadline) {
+			return msg
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
