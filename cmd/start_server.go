@@ -25,9 +25,10 @@ func NewCmdStartServer(f *Factory, runF func(*ServerOptions) error) *cobra.Comma
 		Long: `Write a server root for the WSGI application at ENTRY-POINT and run Apache
 in the foreground until interrupted. With no ENTRY-POINT a default page is
 served. Apache runs as a child in its own process group: the command reports
-why it failed to start, forwards SIGINT, SIGTERM, SIGHUP and SIGUSR1 (and
-SIGWINCH without a terminal) to it, and exits with its status; a window
-resize never stops it.`,
+why it failed to start, forwards SIGINT, SIGTERM and SIGHUP (and SIGWINCH
+without a terminal) to it, and exits with its status; a window resize never
+stops it. SIGUSR1 restarts the application's daemon processes without
+dropping a request (Apache's graceful restart in embedded mode).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			fillEntryPoint(&opts.Options, args)

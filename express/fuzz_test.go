@@ -189,12 +189,12 @@ func FuzzRender(f *testing.F) {
 				if !strings.Contains(b.args[j], refValue) {
 					continue
 				}
-				if !roundTrips(a.args[j], b.args[j], refValue, v) {
+				if !roundTrips(a.args[j], b.args[j], h.Wd, refValue, v) {
 					t.Fatalf("--%s %q: %s argument %d is %q; the value did not come back (reference %q)", fld.name, v, a.name, j, a.args[j], b.args[j])
 				}
 			}
 		}
-		checkShell(t, fld.name, v, refValue, got["apachectl"], ref["apachectl"])
+		checkShell(t, fld.name, v, h.Wd, refValue, got["apachectl"], ref["apachectl"])
 	})
 }
 
@@ -228,7 +228,7 @@ func makeInTree(root, wd, name string, file bool) bool {
 
 // roundTrips: the argument equals the reference argument with the value in
 // place of the reference value, as given or as a cleaned path.
-func roundTrips(got, ref, refValue, v string) bool {
+func roundTrips(got, ref, wd, refValue, v string) bool {
 	want := strings.ReplaceAll(ref, refValue, v)
 	if got == want || got == filepath.Clean(want) {
 		return true
@@ -236,7 +236,7 @@ func roundTrips(got, ref, refValue, v string) bool {
 	// An absolute path replaces the working directory the reference was
 	// made absolute against.
 	if filepath.IsAbs(v) {
-		if abs := strings.ReplaceAll(ref, "/srv/app/"+refValue, v); got == abs || got == filepath.Clean(abs) {
+		if abs := strings.ReplaceAll(ref, wd+"/"+refValue, v); got == abs || got == filepath.Clean(abs) {
 			return true
 		}
 	}
@@ -276,7 +276,7 @@ func checkOtherFiles(t *testing.T, opt, v string, files map[string][]byte) {
 
 // checkShell runs, through sh, each assignment of apachectl that carried
 // the reference value, and checks the shell gives the value back.
-func checkShell(t *testing.T, opt, v, refValue string, got, ref []byte) {
+func checkShell(t *testing.T, opt, v, wd, refValue string, got, ref []byte) {
 	t.Helper()
 	gl, rl := strings.Split(string(got), "\n"), strings.Split(string(ref), "\n")
 	if len(gl) != len(rl) {
@@ -295,7 +295,7 @@ func checkShell(t *testing.T, opt, v, refValue string, got, ref []byte) {
 		if err != nil {
 			t.Fatalf("--%s %q: apachectl line %q fails in sh: %v", opt, v, gl[i], err)
 		}
-		if !roundTrips(string(out), string(refOut), refValue, v) {
+		if !roundTrips(string(out), string(refOut), wd, refValue, v) {
 			t.Fatalf("--%s %q: through sh, %s is %q (reference %q)", opt, v, name, out, refOut)
 		}
 	}
@@ -434,7 +434,9 @@ func resolveEnv(line string, defines map[string]string) (string, error) {
 	return b.String(), nil
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' }
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
 
 // getwordConf is ap_getword_conf.
 func getwordConf(line *string) string {

@@ -64,8 +64,10 @@ func CheckPort(p *Plan, h Host) error {
 // answers, it prints the error-log lines written since the start and a
 // one-line reason, and exits 1 with nothing left running. Once Apache is
 // up, the command keeps what exec gave: the signals a container runtime or
-// process manager sends (SIGINT, SIGTERM, SIGHUP, SIGUSR1, and SIGWINCH when
-// there is no controlling terminal, Apache's graceful-stop) are forwarded;
+// process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
+// is no controlling terminal, Apache's graceful-stop) are forwarded, and
+// SIGUSR1 restarts the application without dropping a request
+// (restartDaemons);
 // the command exits with Apache's status; and Apache gets SIGTERM if the
 // command is killed (Pdeathsig). Apache's own process group keeps a window
 // resize (SIGWINCH to the terminal's foreground group) from stopping it.
@@ -112,13 +114,27 @@ func Launch(p *Plan, s Streams) error {
 	}
 	up := false
 	var watch <-chan []string
+	// Apache drops a stop signal that arrives while it re-reads its
+	// configuration (a restart): a stop is repeated until Apache is gone.
+	var stopSig os.Signal
+	var again <-chan time.Time
 	for {
 		select {
 		case sig := <-sigs:
 			if sig == syscall.SIGWINCH && !forwardWinch {
 				continue
 			}
+			if sig == syscall.SIGUSR1 && restartDaemons(cmd.Process.Pid) {
+				continue
+			}
 			cmd.Process.Signal(sig)
+			if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+				stopSig = sig
+				again = time.After(2 * time.Second)
+			}
+		case <-again:
+			cmd.Process.Signal(stopSig)
+			again = time.After(2 * time.Second)
 		case ok := <-ready:
 			ready = nil
 			if ok {
@@ -372,6 +388,46 @@ func pidRunsConfig(pid int, conf string) bool {
 		}
 	}
 	return false
+}
+
+// restartDaemons gives SIGUSR1 to the mod_wsgi daemon processes of the
+// Apache with pid apache, and reports whether there were any. Each daemon
+// stops taking requests, finishes those it runs (up to its graceful
+// timeout) and exits; Apache starts a new one on the same listening
+// socket, so requests waiting for it are served by the new process and
+// none is dropped, and the new process loads the application afresh.
+//
+// This is what SIGUSR1 to start-server does in daemon mode, rather than
+// Apache's graceful restart: mod_wsgi names its daemon sockets after
+// Apache's generation, so a graceful restart of Apache replaces them, and
+// requests that old-generation children had queued to the daemons fail
+// (500, or 503 "Unable to connect"). `apachectl graceful` still does that,
+// to reload the Apache configuration. In embedded mode there are no
+// daemons and SIGUSR1 goes to Apache.
+func restartDaemons(apache int) bool {
+	ents, _ := os.ReadDir("/proc")
+	found := false
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if i < 0 || len(f) < 2 || f[1] != strconv.Itoa(apache) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if bytes.HasPrefix(cmdline, []byte("(wsgi:")) {
+			syscall.Kill(pid, syscall.SIGUSR1)
+			found = true
+		}
+	}
+	return found
 }
 
 // hasControllingTerminal reports whether the process has one; without one

@@ -253,7 +253,7 @@ func checkWrk(t *testing.T, r testenv.WrkResult) {
 }
 
 // Daemon mode under 50 concurrent connections: no socket error and no
-// non-2xx; a graceful restart during the load drops nothing; a daemon
+// non-2xx; a graceful restart (SIGUSR1) during the load drops nothing; a daemon
 // process killed during the load is replaced and the server answers again
 // within 5 s.
 func TestUnderLoad(t *testing.T) {
@@ -270,21 +270,23 @@ func TestUnderLoad(t *testing.T) {
 		checkWrk(t, testenv.Wrk(t, s.URL+"/", 50, "10s"))
 	})
 
+	// SIGUSR1 to start-server restarts the daemon processes gracefully
+	// (express.restartDaemons says why not Apache's graceful restart).
 	t.Run("graceful restart (SIGUSR1) under load", func(t *testing.T) {
-		before := testenv.DaemonPIDs(s.Port)
+		before := testenv.DaemonPIDs(s.Root)
 		go func() {
 			time.Sleep(2 * time.Second)
 			s.Cmd.Process.Signal(syscall.SIGUSR1)
 		}()
 		checkWrk(t, testenv.Wrk(t, s.URL+"/", 50, "6s"))
-		after := testenv.DaemonPIDs(s.Port)
+		after := testenv.DaemonPIDs(s.Root)
 		if len(before) == 0 || fmt.Sprint(before) == fmt.Sprint(after) {
 			t.Errorf("daemon processes %v before and %v after: no restart happened", before, after)
 		}
 	})
 
 	t.Run("SIGKILL of a daemon process under load", func(t *testing.T) {
-		pids := testenv.DaemonPIDs(s.Port)
+		pids := testenv.DaemonPIDs(s.Root)
 		if len(pids) == 0 {
 			t.Fatal("no daemon process found")
 		}
