@@ -49,6 +49,16 @@ func CheckPort(p *Plan, h Host) error {
 		addr = ":" + addr
 	}
 	if !h.PortFree(addr) {
+		if _, real := h.(RealHost); real {
+			// Say why, when it is not the port being taken.
+			if l, err := net.Listen("tcp", addr); err == nil {
+				l.Close()
+			} else if errors.Is(err, syscall.EADDRNOTAVAIL) {
+				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on %s: %s is not an address of this machine; check --host", p.Listen, p.O.Host)}
+			} else if errors.Is(err, syscall.EACCES) {
+				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on port %d: ports below 1024 need root; choose another with --port", p.O.Port)}
+			}
+		}
 		return &RuntimeError{Msg: fmt.Sprintf("port %d is already in use on %s; stop whatever listens there or choose another with --port",
 			p.O.Port, firstNonEmpty(p.O.Host, "all interfaces"))}
 	}
