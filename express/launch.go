@@ -166,7 +166,7 @@ func Launch(p *Plan, s Streams) error {
 				fmt.Fprintln(s.Err, l)
 			}
 		case err := <-done:
-			code := exitCode(err)
+			code := exitCode(cmd.ProcessState, err)
 			if !up {
 				return explainFailure(p, s, col, logFile, offset, code, early.String())
 			}
@@ -185,19 +185,20 @@ func stopHint(s Streams) string {
 	return ""
 }
 
-// exitCode is Apache's exit status, 128+N when killed by signal N.
-func exitCode(err error) int {
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
-		if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-			return 128 + int(st.Signal())
+// exitCode is Apache's exit status, 128+N when killed by signal N. The
+// process state counts, not err: Wait also reports a descendant that kept
+// stderr open past WaitDelay.
+func exitCode(ps *os.ProcessState, err error) int {
+	if ps == nil {
+		if err != nil {
+			return 1
 		}
-		return ee.ExitCode()
+		return 0
 	}
-	if err != nil {
-		return 1
+	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		return 128 + int(st.Signal())
 	}
-	return 0
+	return ps.ExitCode()
 }
 
 // explainFailure prints what the error log gained since the start and one

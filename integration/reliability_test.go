@@ -439,3 +439,46 @@ func TestTerminalReadyMessage(t *testing.T) {
 		}
 	})
 }
+
+// Without a controlling terminal (a container), SIGWINCH is Apache's
+// graceful stop and is forwarded: the server stops with status 0 and
+// leaves nothing.
+func TestWinchWithoutTerminalStopsGracefully(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	root := filepath.Join(testenv.Dir(t), "root")
+	port := testenv.FreePort(t)
+	cmd := testenv.Command(t, dir, "start-server", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root)
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // no controlling terminal
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	ready := false
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(50 * time.Millisecond) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			ready = true
+		}
+	}
+	if !ready {
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("server did not come up:\n%s", out.String())
+	}
+	cmd.Process.Signal(syscall.SIGWINCH)
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("exit after SIGWINCH: %v, want status 0", err)
+		}
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("still running 30s after SIGWINCH")
+	}
+	assertNothingRuns(t, root, port)
+}
