@@ -230,6 +230,8 @@ func failureReason(p *Plan, log string) string {
 		return fmt.Sprintf("port %d is already in use; stop whatever listens there or choose another with --port", p.O.Port)
 	case strings.Contains(log, "Permission denied: AH00072") || strings.Contains(log, "could not bind"):
 		return fmt.Sprintf("could not listen on %s; ports below 1024 need root", p.Listen)
+	case strings.Contains(log, "AH00100"):
+		return fmt.Sprintf("Apache could not write its pid file %s; its directory must exist and be writable (--pid-file)", p.PidFile)
 	case strings.Contains(log, "Cannot load") || strings.Contains(log, "Can't locate API module") || strings.Contains(log, "undefined symbol"):
 		return "a module would not load (see above); check --mod-wsgi-module and the Apache modules directory"
 	case strings.Contains(log, "SSL") && (strings.Contains(log, "certificate") || strings.Contains(log, "private key") || strings.Contains(log, "Certificate")):

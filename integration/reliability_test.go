@@ -109,6 +109,33 @@ func TestStartupFailureExplained(t *testing.T) {
 	assertNothingRuns(t, root, port)
 }
 
+// A failure Apache reports in its error log (here it cannot write its pid
+// file): the new error-log lines and a reason, exit 1, nothing left.
+func TestStartupFailureFromErrorLog(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	root := filepath.Join(dir, "root")
+	os.MkdirAll(root, 0o750)
+	// A line from an earlier run, which must not be shown.
+	testenv.WriteFile(t, filepath.Join(root, "error_log"), "[core:notice] a line from an earlier run\n")
+	port := testenv.FreePort(t)
+	pid := filepath.Join(dir, "no-such-dir", "httpd.pid")
+	out, code := runFor(t, time.Minute, dir, "start-server", "app.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root, "--pid-file", pid)
+	if code != 1 {
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+	for _, want := range []string{"AH00099: could not create " + pid, "Apache failed to start (exit status 1): Apache could not write its pid file", "--pid-file"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "earlier run") {
+		t.Errorf("showed an error-log line from before the start:\n%s", out)
+	}
+	assertNothingRuns(t, root, port)
+}
+
 // An existing server root that is a symbolic link, belongs to another
 // account or is writable by everyone is refused with exit status 2.
 func TestUnsafeServerRootRefused(t *testing.T) {
