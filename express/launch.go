@@ -77,9 +77,8 @@ func CheckPort(p *Plan, h Host) error {
 // process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
 // is no controlling terminal, Apache's graceful-stop) are forwarded, and
 // SIGUSR1 restarts the application without dropping a request
-// (restartDaemons);
-// the command exits with Apache's status; and Apache gets SIGTERM if the
-// command is killed (Pdeathsig). Apache's own process group keeps a window
+// (restartDaemons); the command exits with Apache's status; and Apache
+// gets SIGTERM if the command is killed (Pdeathsig). Apache's own process group keeps a window
 // resize (SIGWINCH to the terminal's foreground group) from stopping it.
 func Launch(p *Plan, s Streams) error {
 	// (debug mode hooks in here)
@@ -167,7 +166,7 @@ func Launch(p *Plan, s Streams) error {
 			}
 		case err := <-done:
 			code := exitCode(cmd.ProcessState, err)
-			if !up {
+			if !up && stopSig == nil {
 				return explainFailure(p, s, col, logFile, offset, code, early.String())
 			}
 			if code != 0 {
