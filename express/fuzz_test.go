@@ -166,8 +166,21 @@ func FuzzRender(f *testing.F) {
 			t.Fatalf("--%s %q: httpd.conf does not parse: %v\n%s", fld.name, v, err, got["httpd.conf"])
 		}
 		checkOtherFiles(t, fld.name, v, got)
-		if v == "" || !comparable {
-			return // an empty value means the default: another shape
+		if v == "" {
+			// An empty value means the default, another shape; but it must
+			// never become a relative path ("." is the server root to
+			// Apache).
+			for _, d := range conf {
+				for _, a := range d.args {
+					if a == "." {
+						t.Fatalf("--%s \"\": %s has the relative path \".\"", fld.name, d.name)
+					}
+				}
+			}
+			return
+		}
+		if !comparable {
+			return
 		}
 		_, ref, err := render(refValue)
 		if err != nil {

@@ -136,6 +136,25 @@ func TestStartupFailureFromErrorLog(t *testing.T) {
 	assertNothingRuns(t, root, port)
 }
 
+// An empty path would become "." (to Apache, the server root, which holds
+// handler.json): refused.
+func TestEmptyPathsRefused(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	for opt, args := range map[string][]string{"--url-alias": {"--url-alias", "/x", ""}, "--python-path": {"--python-path", ""}} {
+		root := filepath.Join(dir, "root")
+		out, code := testenv.Run(t, dir, append([]string{"setup-server", "app.wsgi", "--server-root", root}, args...)...)
+		if code != 2 || !strings.Contains(out, opt) {
+			t.Errorf("%v: exit %d, want 2 naming %s:\n%s", args, code, opt, out)
+		}
+		if _, err := os.Stat(root); err == nil {
+			t.Errorf("%v: server root written", args)
+			os.RemoveAll(root)
+		}
+	}
+}
+
 // An existing server root that is a symbolic link, belongs to another
 // account or is writable by everyone is refused with exit status 2.
 func TestUnsafeServerRootRefused(t *testing.T) {
