@@ -153,21 +153,21 @@ func Launch(p *Plan, s Streams) error {
 					watch = watchAppLoad(logFile, offset, stop)
 				}
 			} else {
-				fmt.Fprintln(s.Err, col.paint(yellow, fmt.Sprintf("Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)", p.URL, timeout, firstNonEmpty(logFile, "the terminal"))))
+				fmt.Fprintf(s.Err, "Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)\n", p.URL, timeout, firstNonEmpty(logFile, "the terminal"))
 				again := make(chan bool, 1)
 				go func() { again <- waitReady(p, 24*time.Hour, stop) }()
 				ready = again
 			}
 		case lines := <-watch:
 			watch = nil
-			fmt.Fprintln(s.Err, col.paint(red, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+logFile+":"))
+			fmt.Fprintln(s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+logFile+":")
 			for _, l := range lines {
 				fmt.Fprintln(s.Err, l)
 			}
 		case err := <-done:
 			code := exitCode(cmd.ProcessState, err)
 			if !up && stopSig == nil {
-				return explainFailure(p, s, col, logFile, offset, code, early.String())
+				return explainFailure(p, s, logFile, offset, code, early.String())
 			}
 			if code != 0 {
 				return &ExitError{Code: code}
@@ -202,7 +202,7 @@ func exitCode(ps *os.ProcessState, err error) int {
 
 // explainFailure prints what the error log gained since the start and one
 // line saying why Apache did not come up.
-func explainFailure(p *Plan, s Streams, col painter, logFile string, offset int64, code int, stderr string) error {
+func explainFailure(p *Plan, s Streams, logFile string, offset int64, code int, stderr string) error {
 	var lines []string
 	if logFile != "" {
 		lines = newLines(logFile, offset)
@@ -219,7 +219,7 @@ func explainFailure(p *Plan, s Streams, col painter, logFile string, offset int6
 	}
 	reason := failureReason(p, stderr+strings.Join(lines, "\n"))
 	msg := fmt.Sprintf("Apache failed to start (exit status %d): %s", code, reason)
-	return &RuntimeError{Msg: col.paint(red, msg)}
+	return &RuntimeError{Msg: msg}
 }
 
 // failureReason recognises the usual causes in Apache's messages.
@@ -454,9 +454,9 @@ func hasControllingTerminal() bool {
 	return true
 }
 
-// Colours, only on a terminal and never with NO_COLOR set.
+// Colours, only on a terminal (stdout: stderr may be a file, so it gets
+// none) and never with NO_COLOR set.
 const (
-	red    = "31"
 	green  = "32"
 	yellow = "33"
 )

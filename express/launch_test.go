@@ -23,7 +23,7 @@ func TestExplainFailureShowsNewLogLines(t *testing.T) {
 	f.Close()
 	p := &Plan{Apachectl: "/r/apachectl"}
 	var errOut bytes.Buffer
-	err := explainFailure(p, Streams{Err: &errOut}, painter{}, log, offset, 1, "")
+	err := explainFailure(p, Streams{Err: &errOut}, log, offset, 1, "")
 	out := errOut.String()
 	if strings.Contains(out, "old line") {
 		t.Errorf("printed a line from before the start:\n%s", out)
