@@ -24,9 +24,11 @@ func NewCmdStartServer(f *Factory, runF func(*ServerOptions) error) *cobra.Comma
 		Short: "Write the server configuration and run Apache in the foreground",
 		Long: `Write a server root for the WSGI application at ENTRY-POINT and run Apache
 in the foreground until interrupted. With no ENTRY-POINT a default page is
-served. Without a terminal, the command replaces itself with Apache so that
-signals reach it directly; on a terminal, Apache runs as a child and a window
-resize never stops it.`,
+served. Apache runs as a child in its own process group: the command reports
+why it failed to start, forwards SIGINT, SIGTERM and SIGHUP (and SIGWINCH
+without a terminal) to it, and exits with its status; a window resize never
+stops it. SIGUSR1 restarts the application's daemon processes without
+dropping a request (Apache's graceful restart in embedded mode).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			fillEntryPoint(&opts.Options, args)

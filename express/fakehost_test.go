@@ -43,7 +43,7 @@ func debianLayout() layout {
 }
 
 // fakeHost builds the layout under a temporary directory.
-func fakeHost(t *testing.T, l layout, uid int) RootedHost {
+func fakeHost(t testing.TB, l layout, uid int) RootedHost {
 	t.Helper()
 	root := t.TempDir()
 	for p, content := range l.files {

@@ -1,6 +1,8 @@
 package express
 
 import (
+	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -8,7 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -44,70 +49,204 @@ func CheckPort(p *Plan, h Host) error {
 		addr = ":" + addr
 	}
 	if !h.PortFree(addr) {
+		if _, real := h.(RealHost); real {
+			// Say why, when it is not the port being taken.
+			if l, err := net.Listen("tcp", addr); err == nil {
+				l.Close()
+			} else if errors.Is(err, syscall.EADDRNOTAVAIL) {
+				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on %s: %s is not an address of this machine; check --host", p.Listen, p.O.Host)}
+			} else if errors.Is(err, syscall.EACCES) {
+				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on port %d: ports below 1024 need root; choose another with --port", p.O.Port)}
+			}
+		}
 		return &RuntimeError{Msg: fmt.Sprintf("port %d is already in use on %s; stop whatever listens there or choose another with --port",
 			p.O.Port, firstNonEmpty(p.O.Host, "all interfaces"))}
 	}
 	return nil
 }
 
-// Launch runs Apache. Without a terminal it replaces this process with
-// Apache (through apachectl), so signals from a container runtime or
-// process manager reach Apache directly; it returns only on failure. On a
-// terminal Apache runs as a child in its own process group: the command
-// forwards SIGINT, SIGTERM, SIGHUP and SIGUSR1, while a window resize
-// (SIGWINCH, which Apache takes as graceful-stop) never reaches it.
+// Launch runs Apache (through apachectl, in the foreground) as a child in
+// its own process group and stays its parent until it exits.
+//
+// Why not exec Apache without a terminal, as upstream does: a process that
+// has replaced itself cannot tell anyone why Apache failed to start. As the
+// parent, the command watches the start: when Apache exits before its port
+// answers, it prints the error-log lines written since the start and a
+// one-line reason, and exits 1 with nothing left running. Once Apache is
+// up, the command keeps what exec gave: the signals a container runtime or
+// process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
+// is no controlling terminal, Apache's graceful-stop) are forwarded, and
+// SIGUSR1 restarts the application without dropping a request
+// (restartDaemons); the command exits with Apache's status; and Apache
+// gets SIGTERM if the command is killed (Pdeathsig). Apache's own process group keeps a window
+// resize (SIGWINCH to the terminal's foreground group) from stopping it.
 func Launch(p *Plan, s Streams) error {
+	if err := clearStalePidFile(p); err != nil {
+		return err
+	}
 	if p.DebugMode {
 		return launchDebug(p, s)
 	}
-	args := apacheArgs(p)
-	if !s.IsTerminal {
-		err := syscall.Exec(args[0], args, os.Environ())
-		return &RuntimeError{Msg: fmt.Sprintf("running %s: %v", args[0], err)}
+	logFile := ""
+	if p.ErrorLog != "" && !strings.HasPrefix(p.ErrorLog, "/dev/") {
+		logFile = p.ErrorLog
 	}
+	offset := fileSize(logFile)
+	args := apacheArgs(p)
 	cmd := exec.Command(args[0], args[1:]...)
-	cmd.Stdin = nil
-	cmd.Stdout, cmd.Stderr = s.Out, s.Err
+	// Apache reports a configuration it cannot load (a module, a syntax
+	// error) on stderr before its error log is open: keep the start of it
+	// to explain a failure. WaitDelay bounds the wait for the copy when a
+	// stray descendant keeps stderr open.
+	early := &headWriter{max: 16 << 10}
+	cmd.Stdout, cmd.Stderr = s.Out, io.MultiWriter(s.Err, early)
+	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	forwardWinch := !hasControllingTerminal()
 	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
 	defer signal.Stop(sigs)
 	if err := cmd.Start(); err != nil {
-		return &RuntimeError{Msg: fmt.Sprintf("starting Apache: %v", err)}
+		return &RuntimeError{Msg: fmt.Sprintf("starting Apache (%s): %v", args[0], err)}
 	}
+	pgid := cmd.Process.Pid
+	// Whatever happens, nothing of this server outlives the command.
+	defer syscall.Kill(-pgid, syscall.SIGKILL)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	stop := make(chan struct{})
+	defer close(stop)
 	ready := make(chan bool, 1)
-	go func() { ready <- waitReady(p, time.Duration(max(p.O.StartupTimeout, 5))*time.Second, done) }()
-	fmt.Fprintf(s.Out, "Waiting for Apache to answer on %s ...\n", p.URL)
+	timeout := time.Duration(max(p.O.StartupTimeout, 5)) * time.Second
+	go func() { ready <- waitReady(p, timeout, stop) }()
+	col := newPainter(s)
+	if s.IsTerminal {
+		fmt.Fprintln(s.Out, col.paint(yellow, fmt.Sprintf("Waiting for Apache to answer on %s ...", p.URL)))
+	}
+	up := false
+	var watch <-chan []string
+	// Apache drops a stop signal that arrives while it re-reads its
+	// configuration (a restart): a stop is repeated until Apache is gone.
+	var stopSig os.Signal
+	var again <-chan time.Time
 	for {
 		select {
 		case sig := <-sigs:
+			if sig == syscall.SIGWINCH && !forwardWinch {
+				continue
+			}
+			if sig == syscall.SIGUSR1 && restartDaemons(cmd.Process.Pid) {
+				continue
+			}
 			cmd.Process.Signal(sig)
+			if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+				stopSig = sig
+				again = time.After(2 * time.Second)
+			}
+		case <-again:
+			cmd.Process.Signal(stopSig)
+			again = time.After(2 * time.Second)
 		case ok := <-ready:
-			if ok {
-				fmt.Fprintf(s.Out, "Server is ready at %s (Ctrl-C to stop)\n", p.URL)
-			}
 			ready = nil
-		case err := <-done:
-			var ee *exec.ExitError
-			if errors.As(err, &ee) {
-				if st, ok := ee.Sys().(syscall.WaitStatus); ok && st.Signaled() {
-					return &ExitError{Code: 128 + int(st.Signal())}
+			if ok {
+				up = true
+				fmt.Fprintln(s.Out, col.paint(green, fmt.Sprintf("Server is ready at %s", p.URL))+stopHint(s))
+				if logFile != "" && !p.Static {
+					watch = watchAppLoad(logFile, offset, stop)
 				}
-				return &ExitError{Code: ee.ExitCode()}
+			} else {
+				fmt.Fprintf(s.Err, "Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)\n", p.URL, timeout, firstNonEmpty(logFile, "the terminal"))
+				again := make(chan bool, 1)
+				go func() { again <- waitReady(p, 24*time.Hour, stop) }()
+				ready = again
 			}
-			if err != nil {
-				return &RuntimeError{Msg: err.Error()}
+		case lines := <-watch:
+			watch = nil
+			fmt.Fprintln(s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+logFile+":")
+			for _, l := range lines {
+				fmt.Fprintln(s.Err, l)
+			}
+		case err := <-done:
+			code := exitCode(cmd.ProcessState, err)
+			if !up && stopSig == nil {
+				return explainFailure(p, s, logFile, offset, code, early.String())
+			}
+			if code != 0 {
+				return &ExitError{Code: code}
 			}
 			return nil
 		}
 	}
 }
 
-// waitReady polls the port until Apache accepts connections, it exits, or
-// the timeout passes.
-func waitReady(p *Plan, timeout time.Duration, _ <-chan error) bool {
+func stopHint(s Streams) string {
+	if s.IsTerminal {
+		return " (Ctrl-C to stop)"
+	}
+	return ""
+}
+
+// exitCode is Apache's exit status, 128+N when killed by signal N. The
+// process state counts, not err: Wait also reports a descendant that kept
+// stderr open past WaitDelay.
+func exitCode(ps *os.ProcessState, err error) int {
+	if ps == nil {
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		return 128 + int(st.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// explainFailure prints what the error log gained since the start and one
+// line saying why Apache did not come up.
+func explainFailure(p *Plan, s Streams, logFile string, offset int64, code int, stderr string) error {
+	var lines []string
+	if logFile != "" {
+		lines = newLines(logFile, offset)
+		if len(lines) > 0 {
+			if len(lines) > 40 {
+				lines = lines[len(lines)-40:]
+			}
+			fmt.Fprintf(s.Err, "--- %s (new lines) ---\n", logFile)
+			for _, l := range lines {
+				fmt.Fprintln(s.Err, l)
+			}
+			fmt.Fprintln(s.Err, "---")
+		}
+	}
+	reason := failureReason(p, stderr+strings.Join(lines, "\n"))
+	msg := fmt.Sprintf("Apache failed to start (exit status %d): %s", code, reason)
+	return &RuntimeError{Msg: msg}
+}
+
+// failureReason recognises the usual causes in Apache's messages.
+func failureReason(p *Plan, log string) string {
+	switch {
+	case strings.Contains(log, "Address already in use"):
+		return fmt.Sprintf("port %d is already in use; stop whatever listens there or choose another with --port", p.O.Port)
+	case strings.Contains(log, "Permission denied: AH00072") || strings.Contains(log, "could not bind"):
+		return fmt.Sprintf("could not listen on %s; ports below 1024 need root", p.Listen)
+	case strings.Contains(log, "AH00100"):
+		return fmt.Sprintf("Apache could not write its pid file %s; its directory must exist and be writable (--pid-file)", p.PidFile)
+	case strings.Contains(log, "Cannot load") || strings.Contains(log, "Can't locate API module") || strings.Contains(log, "undefined symbol"):
+		return "a module would not load (see above); check --mod-wsgi-module and the Apache modules directory"
+	case strings.Contains(log, "SSL") && (strings.Contains(log, "certificate") || strings.Contains(log, "private key") || strings.Contains(log, "Certificate")):
+		return "the HTTPS certificate or key could not be used (see above)"
+	}
+	if log == "" {
+		return "see Apache's messages above; `" + p.Apachectl + " configtest` checks the configuration"
+	}
+	return "see the error log lines above; `" + p.Apachectl + " configtest` checks the configuration"
+}
+
+// waitReady polls the port until Apache accepts connections, stop closes,
+// or the timeout passes.
+func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 	host := firstNonEmpty(p.O.Host, "127.0.0.1")
 	addr := net.JoinHostPort(host, fmt.Sprint(p.O.Port))
 	deadline := time.Now().Add(timeout)
@@ -117,7 +256,244 @@ func waitReady(p *Plan, timeout time.Duration, _ <-chan error) bool {
 			c.Close()
 			return true
 		}
-		time.Sleep(20 * time.Millisecond)
+		select {
+		case <-stop:
+			return false
+		case <-time.After(20 * time.Millisecond):
+		}
 	}
 	return false
+}
+
+// appLoadFailure is what mod_wsgi logs when the handler script, which loads
+// the application, raises.
+const appLoadFailure = "Failed to exec Python script file"
+
+// watchAppLoad follows the error log for a while after the start and
+// sends the lines of the first application load failure (mod_wsgi's
+// message and the traceback after it). In daemon mode such a failure does
+// not stop Apache: mod_wsgi retries on each request, which answers 500.
+func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan []string {
+	out := make(chan []string, 1)
+	go func() {
+		deadline := time.Now().Add(10 * time.Second)
+		var got []string
+		settle := time.Time{}
+		for time.Now().Before(deadline) {
+			select {
+			case <-stop:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+			lines := newLines(logFile, offset)
+			for i, l := range lines {
+				if strings.Contains(l, appLoadFailure) {
+					got = lines[i:]
+					// Only the first failure: up to the next one.
+					for j := 1; j < len(got); j++ {
+						if strings.Contains(got[j], appLoadFailure) {
+							got = got[:j]
+							break
+						}
+					}
+					break
+				}
+			}
+			if got != nil {
+				// Let the whole traceback arrive, then send it.
+				if settle.IsZero() {
+					settle = time.Now().Add(300 * time.Millisecond)
+				} else if time.Now().After(settle) {
+					break
+				}
+			}
+		}
+		if got != nil {
+			got = wsgiErrorLines(got)
+			out <- got
+		}
+	}()
+	return out
+}
+
+// wsgiErrorLines keeps mod_wsgi's lines (the message and traceback),
+// stopping at 60.
+func wsgiErrorLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if strings.Contains(l, ":error]") || strings.Contains(l, "[wsgi:") {
+			out = append(out, l)
+		}
+		if len(out) == 60 {
+			break
+		}
+	}
+	return out
+}
+
+func fileSize(path string) int64 {
+	if path == "" {
+		return 0
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+// newLines returns the complete lines of path after offset.
+func newLines(path string, offset int64) []string {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.Size() < offset {
+		offset = 0 // the log was replaced
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		return nil
+	}
+	var out []string
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	for sc.Scan() {
+		out = append(out, sc.Text())
+	}
+	return out
+}
+
+// clearStalePidFile removes a pid file left by a server that is gone.
+// apachectl start refuses (and exits 0) when the pid file names a live
+// process, whichever process it is; a pid is only trusted when that
+// process is an Apache running this server root's configuration.
+func clearStalePidFile(p *Plan) error {
+	data, err := os.ReadFile(p.PidFile)
+	if err != nil {
+		return nil
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err == nil && pid > 0 && pidRunsConfig(pid, p.ConfigFile) {
+		return &RuntimeError{Msg: fmt.Sprintf("a server for %s is already running (pid %d); stop it first with %s stop", p.ServerRoot, pid, p.Apachectl)}
+	}
+	if err := os.Remove(p.PidFile); err != nil && !os.IsNotExist(err) {
+		return &RuntimeError{Msg: fmt.Sprintf("removing the stale pid file %s: %v", p.PidFile, err)}
+	}
+	return nil
+}
+
+// pidRunsConfig reports whether process pid is alive and runs with conf
+// as its configuration file (httpd -f CONF).
+func pidRunsConfig(pid int, conf string) bool {
+	cmdline, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+	if err != nil {
+		return false
+	}
+	if stat, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat")); err == nil {
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 && bytes.HasPrefix(stat[i+1:], []byte(" Z")) {
+			return false
+		}
+	}
+	args := strings.Split(strings.TrimRight(string(cmdline), "\x00"), "\x00")
+	for i, a := range args {
+		if a == "-f" && i+1 < len(args) && args[i+1] == conf {
+			return true
+		}
+	}
+	return false
+}
+
+// restartDaemons gives SIGUSR1 to the mod_wsgi daemon processes of the
+// Apache with pid apache, and reports whether there were any. Each daemon
+// stops taking requests, finishes those it runs (up to its graceful
+// timeout) and exits; Apache starts a new one on the same listening
+// socket, so requests waiting for it are served by the new process and
+// none is dropped, and the new process loads the application afresh.
+//
+// This is what SIGUSR1 to start-server does in daemon mode, rather than
+// Apache's graceful restart: mod_wsgi names its daemon sockets after
+// Apache's generation, so a graceful restart of Apache replaces them, and
+// requests that old-generation children had queued to the daemons fail
+// (500, or 503 "Unable to connect"). `apachectl graceful` still does that,
+// to reload the Apache configuration. In embedded mode there are no
+// daemons and SIGUSR1 goes to Apache.
+func restartDaemons(apache int) bool {
+	ents, _ := os.ReadDir("/proc")
+	found := false
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		i := bytes.LastIndexByte(stat, ')')
+		f := strings.Fields(string(stat[i+1:]))
+		if i < 0 || len(f) < 2 || f[1] != strconv.Itoa(apache) {
+			continue
+		}
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if bytes.HasPrefix(cmdline, []byte("(wsgi:")) {
+			syscall.Kill(pid, syscall.SIGUSR1)
+			found = true
+		}
+	}
+	return found
+}
+
+// hasControllingTerminal reports whether the process has one; without one
+// (a container, a service manager) SIGWINCH can only come from someone
+// asking for Apache's graceful stop, so it is forwarded.
+func hasControllingTerminal() bool {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}
+
+// Colours, only on a terminal (stdout: stderr may be a file, so it gets
+// none) and never with NO_COLOR set.
+const (
+	green  = "32"
+	yellow = "33"
+)
+
+type painter struct{ on bool }
+
+func newPainter(s Streams) painter {
+	return painter{on: s.IsTerminal && os.Getenv("NO_COLOR") == ""}
+}
+
+func (c painter) paint(code, text string) string {
+	if !c.on {
+		return text
+	}
+	return "\x1b[" + code + "m" + text + "\x1b[0m"
+}
+
+// headWriter keeps the first max bytes written to it.
+type headWriter struct {
+	mu  sync.Mutex
+	max int
+	b   bytes.Buffer
+}
+
+func (w *headWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if room := w.max - w.b.Len(); room > 0 {
+		w.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (w *headWriter) String() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.b.String()
 }

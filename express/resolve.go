@@ -262,6 +262,9 @@ func resolveApplication(o *Options, h Host, p *Plan) error {
 	o.EntryPoint = hc.EntryPoint
 
 	for _, pp := range o.PythonPaths {
+		if pp == "" { // "" would become "." (the current directory)
+			return usagef("python-path", "needs a directory, not an empty value")
+		}
 		ap := absFrom(h, pp)
 		if !dirExists(h, ap) {
 			return usagef("python-path", "%s is not a directory", ap)
@@ -280,6 +283,9 @@ func resolveApplication(o *Options, h Host, p *Plan) error {
 		u, err := normURLPath("url-alias", a.Key)
 		if err != nil {
 			return err
+		}
+		if a.Value == "" { // "" would become "." (Apache: the server root)
+			return usagef("url-alias", "%s needs a file or directory, not an empty value", u)
 		}
 		target := absFrom(h, a.Value)
 		fi, err := h.Stat(target)

@@ -31,6 +31,16 @@ func Write(p *Plan, files []File) error {
 	}
 	for _, f := range files {
 		path := filepath.Join(p.ServerRoot, f.Name)
+		// Never write, chmod or chown through a symbolic link planted in
+		// the server root: replace anything that is not a regular file.
+		if fi, err := os.Lstat(path); err == nil && !fi.Mode().IsRegular() {
+			if fi.IsDir() {
+				return fmt.Errorf("%s is a directory; remove it", path)
+			}
+			if err := os.Remove(path); err != nil {
+				return fmt.Errorf("replacing %s: %w", path, err)
+			}
+		}
 		if f.KeepOld {
 			if _, err := os.Lstat(path); err == nil {
 				continue
@@ -44,7 +54,8 @@ func Write(p *Plan, files []File) error {
 		}
 		tmp := filepath.Join(p.ServerRoot, "."+f.Name+".tmp")
 		os.Remove(tmp)
-		if err := os.WriteFile(tmp, f.Data, f.Mode); err != nil {
+		if err := writeNew(tmp, f.Data, f.Mode); err != nil {
+			os.Remove(tmp)
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 		if err := own(p, tmp, f.Mode, f.ChildRead); err != nil {
@@ -100,4 +111,18 @@ func own(p *Plan, path string, mode os.FileMode, childRead bool) error {
 		return fmt.Errorf("setting mode of %s: %w", path, err)
 	}
 	return nil
+}
+
+// writeNew creates path, which must not exist (O_EXCL: a link put there
+// is not followed), with data and mode.
+func writeNew(path string, data []byte, mode os.FileMode) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }

@@ -44,19 +44,6 @@ func tuningDir(t *testing.T) string {
 	return dir
 }
 
-// waitFor polls cond until it holds or a generous bound passes; it asserts
-// an outcome, never a duration.
-func waitFor(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s", what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func readFile(path string) string {
 	b, _ := os.ReadFile(path)
 	return string(b)

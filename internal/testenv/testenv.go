@@ -141,8 +141,8 @@ func Command(t testing.TB, dir string, args ...string) *exec.Cmd {
 }
 
 // Start runs start-server in dir with args plus a free port, a server root
-// of its own and --host 127.0.0.1, without a terminal (so the command
-// replaces itself with Apache), and waits until the port answers. The
+// of its own and --host 127.0.0.1, without a terminal, and waits until the
+// port answers. The
 // server is stopped, and checked to leave nothing behind, at cleanup.
 func Start(t testing.TB, dir string, args ...string) *Server {
 	t.Helper()
@@ -219,7 +219,7 @@ func (s *Server) MustGet(path string) string {
 	return body
 }
 
-// Stop sends sig to start-server (Apache, once it has exec'd), waits for
+// Stop sends sig to start-server (which forwards it to Apache), waits for
 // it to exit, and fails the test if any process of the server remains.
 func (s *Server) Stop(sig syscall.Signal) {
 	s.t.Helper()

@@ -1,0 +1,98 @@
+package testenv
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// Listening reports whether some socket listens on TCP port (IPv4 or
+// IPv6), from /proc/net/tcp{,6}.
+func Listening(port int) bool {
+	want := fmt.Sprintf(":%04X", port)
+	for _, f := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		fh, err := os.Open(f)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			fields := strings.Fields(sc.Text())
+			// sl local_address rem_address st ...; st 0A is LISTEN.
+			if len(fields) > 3 && strings.HasSuffix(fields[1], want) && fields[3] == "0A" {
+				fh.Close()
+				return true
+			}
+		}
+		fh.Close()
+	}
+	return false
+}
+
+// DaemonPIDs lists the mod_wsgi daemon processes of the server with this
+// server root: mod_wsgi writes the display name "(wsgi:GROUP:UID)" over
+// argv[0] (cut to its length); the arguments after it still name the
+// configuration file in root.
+func DaemonPIDs(root string) []int {
+	var out []int
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		cl, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		s := strings.TrimRight(string(cl), "\x00 ")
+		if strings.HasPrefix(s, "(wsgi:") && strings.Contains(s, root+"/") {
+			out = append(out, pid)
+		}
+	}
+	return out
+}
+
+// WrkResult is what a wrk run reported.
+type WrkResult struct {
+	Output       string
+	Requests     int
+	SocketErrors string // the "Socket errors" line, "" when there were none
+	Non2xx       string // the "Non-2xx or 3xx responses" line, "" when none
+}
+
+var reWrkRequests = regexp.MustCompile(`(?m)^\s*(\d+) requests in`)
+
+// Wrk runs wrk, one request per connection, against url with conns connections for dur (a wrk duration
+// such as "10s") and parses what it printed.
+func Wrk(t testing.TB, url string, conns int, dur string) WrkResult {
+	t.Helper()
+	// Connection: close makes every request a new connection: wrk counts a
+	// keep-alive connection the server closes (at MaxKeepAliveRequests, or
+	// when the event MPM sheds idle connections under load) as a read
+	// error, which is not a failure of the server.
+	out, err := exec.Command("wrk", "-t", "2", "-c", strconv.Itoa(conns), "-d", dur, "--timeout", "10s", "-H", "Connection: close", url).CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	r := WrkResult{Output: string(out)}
+	if m := reWrkRequests.FindStringSubmatch(r.Output); m != nil {
+		r.Requests, _ = strconv.Atoi(m[1])
+	}
+	for _, l := range strings.Split(r.Output, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "Socket errors"):
+			r.SocketErrors = l
+		case strings.HasPrefix(l, "Non-2xx"):
+			r.Non2xx = l
+		}
+	}
+	return r
+}
