@@ -84,14 +84,15 @@ func main() {
 		setup, start time.Duration
 		rss, total   int
 		srv          *exec.Cmd
+		root         string
 		app, static  string
 	}
 	res := make([]*result, len(modes))
 	for k, m := range modes {
-		r := &result{}
-		res[k] = r
 		port := freePort()
 		root := filepath.Join(work, "root-"+m.name)
+		r := &result{root: root}
+		res[k] = r
 		args := append([]string{"hello.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port),
 			"--server-root", root, "--url-alias", "/static.txt", "static.txt"}, m.args...)
 		args = append(args, strings.Fields(*extra)...)
@@ -128,7 +129,7 @@ func main() {
 	defer stopAll()
 	// Memory once both servers have started, before any load.
 	for _, r := range res {
-		r.rss, r.total = rssKB(r.srv.Process.Pid), groupRSSKB(r.srv.Process.Pid)
+		r.rss, r.total = rssKB(r.srv.Process.Pid), serverRSSKB(r.srv.Process.Pid, r.root)
 	}
 
 	// Load: warm every URL up, then measure in interleaved slices.
@@ -237,18 +238,23 @@ func rssKB(pid int) int {
 	return 0
 }
 
-// groupRSSKB sums VmRSS over the processes of group pgid (shared pages
-// count once per process, so this overstates the memory used).
-func groupRSSKB(pgid int) int {
-	total := 0
+// serverRSSKB sums VmRSS over start-server (pid) and every Apache and
+// daemon process of its server root (Apache runs in a process group of
+// its own; its processes name the configuration file on their command
+// line). Shared pages count once per process, so this overstates the
+// memory used.
+func serverRSSKB(pid int, root string) int {
+	total := rssKB(pid)
+	conf := filepath.Join(root, "httpd.conf")
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
+		p, err := strconv.Atoi(e.Name())
+		if err != nil || p == pid {
 			continue
 		}
-		if pg, err := syscall.Getpgid(pid); err == nil && pg == pgid {
-			total += rssKB(pid)
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if strings.Contains(string(cmdline), conf) {
+			total += rssKB(p)
 		}
 	}
 	return total
