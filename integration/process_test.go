@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -47,8 +48,7 @@ const (
 
 // checkShape waits until the server's processes settle into the expected
 // shape and reports the difference if they do not. The counts come from
-// /proc (mod_status belongs to --server-status, which this test does not
-// rely on).
+// /proc; the embedded-mode test also asks mod_status.
 func checkShape(t *testing.T, s *testenv.Server, children, childThreads, daemons, daemonThreads int) {
 	t.Helper()
 	msg := testenv.Eventually(10*time.Second, func() string {
@@ -73,7 +73,7 @@ func checkShape(t *testing.T, s *testenv.Server, children, childThreads, daemons
 		return strings.Join(bad, "; ")
 	})
 	if msg != "" {
-		t.Errorf("process shape: %s\n%v", msg, testenv.ProcessGroup(s.Cmd.Process.Pid))
+		t.Errorf("process shape: %s\n%v", msg, testenv.Processes(0, s.Root))
 	}
 }
 
@@ -114,7 +114,7 @@ func TestEmbeddedModeProcessesPerMPM(t *testing.T) {
 		t.Run(m, func(t *testing.T) {
 			dir := testenv.Dir(t)
 			testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
-			s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode", "--server-mpm", m, "--processes", "2", "--threads", "3", "--maximum-requests", "1000")
+			s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode", "--server-mpm", m, "--processes", "2", "--threads", "3", "--maximum-requests", "1000", "--server-status")
 			body := s.MustGet("/")
 			if got := field(body, "group"); got != "" {
 				t.Errorf("mod_wsgi.process_group = %q, want \"\" (embedded)", got)
@@ -143,6 +143,11 @@ func TestEmbeddedModeProcessesPerMPM(t *testing.T) {
 				if !strings.Contains(out, "Request Capacity : 6 (2 Apache children * 3 threads)") {
 					t.Errorf("summary:\n%s", out)
 				}
+			}
+			// Apache's own count agrees: mod_status sees exactly the six
+			// request workers, busy or idle, and no more.
+			if got := statusWorkers(t, s); got != 6 {
+				t.Errorf("/server-status reports %d workers (busy + idle), want 6", got)
 			}
 			s.Stop(syscall.SIGTERM)
 		})
@@ -303,4 +308,19 @@ def application(environ, start_response):
 		t.Errorf("body %q", body)
 	}
 	s.Stop(syscall.SIGTERM)
+}
+
+// statusWorkers reads BusyWorkers + IdleWorkers from /server-status?auto.
+func statusWorkers(t *testing.T, s *testenv.Server) int {
+	t.Helper()
+	total := 0
+	for _, line := range strings.Split(s.MustGet("/server-status?auto"), "\n") {
+		for _, key := range []string{"BusyWorkers: ", "IdleWorkers: "} {
+			if strings.HasPrefix(line, key) {
+				n, _ := strconv.Atoi(strings.TrimPrefix(line, key))
+				total += n
+			}
+		}
+	}
+	return total
 }

@@ -18,6 +18,13 @@ import (
 func StartCommand(t testing.TB, cmd *exec.Cmd, port int, root string) *Server {
 	t.Helper()
 	Integration(t)
+	return startAndWait(t, cmd, port, root, 60*time.Second, filepath.Base(cmd.Path))
+}
+
+// startAndWait starts cmd in a process group of its own, registers the
+// stop-and-check at cleanup, and waits for 127.0.0.1:port to answer.
+func startAndWait(t testing.TB, cmd *exec.Cmd, port int, root string, timeout time.Duration, what string) *Server {
+	t.Helper()
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -27,8 +34,8 @@ func StartCommand(t testing.TB, cmd *exec.Cmd, port int, root string) *Server {
 	}
 	go func() { s.err = cmd.Wait(); close(s.done) }()
 	t.Cleanup(func() { s.Stop(syscall.SIGTERM) })
-	if err := s.WaitReady(60 * time.Second); err != nil {
-		t.Fatalf("server did not come up: %v\n--- output ---\n%s\n--- error_log ---\n%s", err, s.Output(), s.ErrorLog())
+	if err := s.WaitReady(timeout); err != nil {
+		t.Fatalf("%s did not come up: %v\n--- output ---\n%s\n--- error_log ---\n%s", what, err, s.Output(), s.ErrorLog())
 	}
 	return s
 }

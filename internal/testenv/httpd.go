@@ -1,10 +1,8 @@
 package testenv
 
 import (
-	"fmt"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -18,18 +16,5 @@ import (
 func StartHTTPD(t testing.TB, httpd, conf, root string, port int) *Server {
 	t.Helper()
 	Integration(t)
-	cmd := exec.Command(httpd, "-f", conf, "-DFOREGROUND")
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s := &Server{t: t, Port: port, Root: root, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Cmd: cmd, out: out, done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.err = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { s.Stop(syscall.SIGTERM) })
-	if err := s.WaitReady(30 * time.Second); err != nil {
-		t.Fatalf("%s -f %s did not come up: %v\n--- output ---\n%s\n--- error_log ---\n%s", httpd, filepath.Base(conf), err, s.Output(), s.ErrorLog())
-	}
-	return s
+	return startAndWait(t, exec.Command(httpd, "-f", conf, "-DFOREGROUND"), port, root, 30*time.Second, httpd+" -f "+filepath.Base(conf))
 }

@@ -16,8 +16,8 @@ type Proc struct {
 	Cmdline         string // arguments joined by spaces
 }
 
-// ProcessGroup lists the live (not zombie) processes of process group pgid.
-func ProcessGroup(pgid int) []Proc {
+// AllProcesses lists the live (not zombie) processes of the machine.
+func AllProcesses() []Proc {
 	var out []Proc
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
@@ -29,6 +29,7 @@ func ProcessGroup(pgid int) []Proc {
 		if err != nil {
 			continue
 		}
+		// The fields after the command name, which is in parentheses.
 		i := bytes.LastIndexByte(stat, ')')
 		if i < 0 {
 			continue
@@ -37,11 +38,8 @@ func ProcessGroup(pgid int) []Proc {
 		if len(f) < 3 || f[0] == "Z" {
 			continue
 		}
-		pg, _ := strconv.Atoi(f[2])
-		if pg != pgid {
-			continue
-		}
 		ppid, _ := strconv.Atoi(f[1])
+		pg, _ := strconv.Atoi(f[2])
 		tasks, _ := os.ReadDir(filepath.Join("/proc", e.Name(), "task"))
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
 		out = append(out, Proc{PID: pid, PPID: ppid, PGID: pg, Threads: len(tasks),
@@ -50,12 +48,31 @@ func ProcessGroup(pgid int) []Proc {
 	return out
 }
 
-// ApacheProcesses splits the processes of a server started by Start (whose
-// start-server became the Apache parent, pid parent) into Apache's
-// children and mod_wsgi daemon processes, known by their display name
-// "(wsgi:...".
-func ApacheProcesses(parent int) (children, daemons []Proc) {
-	for _, p := range ProcessGroup(parent) {
+// ProcessGroup lists the live processes of process group pgid.
+func ProcessGroup(pgid int) []Proc {
+	var out []Proc
+	for _, p := range AllProcesses() {
+		if p.PGID == pgid {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// ApacheProcesses splits the processes of a server started by Start
+// (start-server, pid startServer, runs Apache as its child in a process
+// group of its own) into Apache's children and mod_wsgi daemon processes,
+// known by their display name "(wsgi:...". Both are children of the
+// Apache parent process.
+func ApacheProcesses(startServer int) (children, daemons []Proc) {
+	all := AllProcesses()
+	parent := -1
+	for _, p := range all {
+		if p.PPID == startServer {
+			parent = p.PID
+		}
+	}
+	for _, p := range all {
 		if p.PPID != parent {
 			continue
 		}

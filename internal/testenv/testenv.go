@@ -150,20 +150,7 @@ func Start(t testing.TB, dir string, args ...string) *Server {
 	port := FreePort(t)
 	root := filepath.Join(Dir(t), "root")
 	full := append([]string{"start-server", "--port", strconv.Itoa(port), "--host", "127.0.0.1", "--server-root", root}, args...)
-	cmd := Command(t, dir, full...)
-	out := &syncBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	s := &Server{t: t, Port: port, Root: root, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Cmd: cmd, out: out, done: make(chan struct{})}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() { s.err = cmd.Wait(); close(s.done) }()
-	t.Cleanup(func() { s.Stop(syscall.SIGTERM) })
-	if err := s.WaitReady(30 * time.Second); err != nil {
-		t.Fatalf("server did not come up: %v\n--- output ---\n%s\n--- error_log ---\n%s", err, s.Output(), s.ErrorLog())
-	}
-	return s
+	return startAndWait(t, Command(t, dir, full...), port, root, 30*time.Second, "start-server")
 }
 
 // WaitReady waits for the port to accept connections.
@@ -264,30 +251,12 @@ func AssertNoProcesses(t testing.TB, pgid int, marker string) {
 // marker.
 func Processes(pgid int, marker string) []string {
 	var out []string
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil || pid == os.Getpid() {
+	for _, p := range AllProcesses() {
+		if p.PID == os.Getpid() {
 			continue
 		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// Fields after the command name in parentheses.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 3 || f[0] == "Z" {
-			continue
-		}
-		pg, _ := strconv.Atoi(f[2])
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		cl := strings.ReplaceAll(string(cmdline), "\x00", " ")
-		if (pgid > 0 && pg == pgid) || (marker != "" && strings.Contains(cl, marker)) {
-			out = append(out, fmt.Sprintf("%d %s", pid, cl))
+		if (pgid > 0 && p.PGID == pgid) || (marker != "" && strings.Contains(p.Cmdline, marker)) {
+			out = append(out, fmt.Sprintf("%d %s", p.PID, p.Cmdline))
 		}
 	}
 	return out
