@@ -42,27 +42,45 @@ func apacheArgs(p *Plan) []string {
 	return []string{p.Shell, p.Apachectl, "start", "-DFOREGROUND"}
 }
 
-// CheckPort fails when the listening port is taken, before Apache is run.
+// CheckPort fails when a listening port (--port, and --https-port when
+// set) is taken, before Apache is run.
 func CheckPort(p *Plan, h Host) error {
-	addr := p.Listen
+	type listener struct {
+		addr, option string
+		port         int
+	}
+	ls := []listener{{p.Listen, "port", p.O.Port}}
+	if p.HTTPSListen != "" {
+		ls = append(ls, listener{p.HTTPSListen, "https-port", p.O.HTTPSPort})
+	}
+	for _, l := range ls {
+		if err := checkListen(p, h, l.addr, l.option, l.port); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func checkListen(p *Plan, h Host, listen, option string, port int) error {
+	addr := listen
 	if !strings.Contains(addr, ":") || strings.HasPrefix(addr, "[") && !strings.Contains(addr, "]:") {
 		addr = ":" + addr
 	}
-	if !h.PortFree(addr) {
-		if _, real := h.(RealHost); real {
-			// Say why, when it is not the port being taken.
-			if l, err := net.Listen("tcp", addr); err == nil {
-				l.Close()
-			} else if errors.Is(err, syscall.EADDRNOTAVAIL) {
-				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on %s: %s is not an address of this machine; check --host", p.Listen, p.O.Host)}
-			} else if errors.Is(err, syscall.EACCES) {
-				return &RuntimeError{Msg: fmt.Sprintf("cannot listen on port %d: ports below 1024 need root; choose another with --port", p.O.Port)}
-			}
-		}
-		return &RuntimeError{Msg: fmt.Sprintf("port %d is already in use on %s; stop whatever listens there or choose another with --port",
-			p.O.Port, firstNonEmpty(p.O.Host, "all interfaces"))}
+	if h.PortFree(addr) {
+		return nil
 	}
-	return nil
+	if _, real := h.(RealHost); real {
+		// Say why, when it is not the port being taken.
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+		} else if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return &RuntimeError{Msg: fmt.Sprintf("cannot listen on %s: %s is not an address of this machine; check --host", listen, p.O.Host)}
+		} else if errors.Is(err, syscall.EACCES) {
+			return &RuntimeError{Msg: fmt.Sprintf("cannot listen on port %d: ports below 1024 need root; choose another with --%s", port, option)}
+		}
+	}
+	return &RuntimeError{Msg: fmt.Sprintf("port %d is already in use on %s; stop whatever listens there or choose another with --%s",
+		port, firstNonEmpty(p.O.Host, "all interfaces"), option)}
 }
 
 // Launch runs Apache (through apachectl, in the foreground) as a child in

@@ -329,9 +329,13 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 	}
 	add("Server Root", p.ServerRoot)
 	add("Server Conf", p.ConfigFile)
-	add("Error Log File", p.ErrorLog+" ("+o.LogLevel+")")
+	rotated := ""
+	if p.Rotatelogs != "" {
+		rotated = fmt.Sprintf(".DATE, rotated at %d MB", o.MaxLogSize)
+	}
+	add("Error Log File", p.ErrorLog+rotated+" ("+o.LogLevel+")")
 	if p.AccessLog != "" {
-		add("Access Log File", p.AccessLog)
+		add("Access Log File", p.AccessLog+rotated)
 	}
 	add("Operating Mode", p.OperatingMode)
 	p.Summary = append(p.Summary, debugSummary(p)...)

@@ -146,8 +146,13 @@ func TestEmbeddedModeProcessesPerMPM(t *testing.T) {
 			}
 			// Apache's own count agrees: mod_status sees exactly the six
 			// request workers, busy or idle, and no more.
-			if got := statusWorkers(t, s); got != 6 {
-				t.Errorf("/server-status reports %d workers (busy + idle), want 6", got)
+			if msg := testenv.Eventually(10*time.Second, func() string {
+				if got := statusWorkers(t, s); got != 6 {
+					return fmt.Sprintf("/server-status reports %d workers (busy + idle), want 6", got)
+				}
+				return ""
+			}); msg != "" {
+				t.Error(msg)
 			}
 			s.Stop(syscall.SIGTERM)
 		})

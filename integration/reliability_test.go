@@ -527,3 +527,23 @@ func TestWinchWithoutTerminalStopsGracefully(t *testing.T) {
 	}
 	assertNothingRuns(t, root, port)
 }
+
+// A busy --https-port is named before launch, like a busy --port.
+func TestHTTPSPortInUseDetectedBeforeLaunch(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	makeCertPair(t, filepath.Join(dir, "server.crt"))
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	port := busy.Addr().(*net.TCPAddr).Port
+	out, code := testenv.Run(t, dir, "start-server", "app.wsgi", "--host", "127.0.0.1",
+		"--port", strconv.Itoa(testenv.FreePort(t)), "--server-root", filepath.Join(dir, "root"),
+		"--https-port", strconv.Itoa(port), "--ssl-certificate", "server")
+	if code != 1 || !strings.Contains(out, fmt.Sprintf("port %d is already in use", port)) || !strings.Contains(out, "--https-port") {
+		t.Errorf("exit %d, output:\n%s\nwant exit 1 naming port %d and --https-port", code, out, port)
+	}
+}
