@@ -97,7 +97,7 @@ func resolveDebug(o *Options, h Host, p *Plan) error {
 		if p.CoverageDirectory, err = dir("coverage-directory", o.CoverageDirectory, "htmlcov"); err != nil {
 			return err
 		}
-		py := debugPython(h, p)
+		py := appPython(h, p)
 		if py == "" {
 			return usagef("enable-coverage", "no Python interpreter found for the mod_wsgi module %s to check for coverage; %s", p.Module.Path, CoverageHint)
 		}
@@ -146,8 +146,9 @@ func preferPrefork(h Host, p *Plan) {
 	}
 }
 
-// debugPython is an interpreter of the Python the application runs in.
-func debugPython(h Host, p *Plan) string {
+// appPython is an interpreter of the Python the application runs with:
+// the virtualenv's when one is used, else the module's own.
+func appPython(h Host, p *Plan) string {
 	if p.PythonHome != "" && p.PythonHome != p.Module.PythonHome {
 		for _, n := range []string{"python3", "python"} {
 			if exe := filepath.Join(p.PythonHome, "bin", n); fileExists(h, exe) {

@@ -29,6 +29,7 @@ func Resolve(opts Options, h Host) (*Plan, error) {
 		resolveServerRoot,
 		resolveLogging,
 		resolvePython,
+		resolvePaste,
 		resolveEnvironment,
 		resolveDebug,
 		resolveProcesses,
@@ -459,5 +460,23 @@ func resolveProcesses(o *Options, h Host, p *Plan) error {
 		fmt.Sprintf("shutdown-timeout=%d", o.ShutdownTimeout),
 	)
 	p.DaemonOptions = d
+	return nil
+}
+
+// resolvePaste checks, for --application-type paste, that the Python the
+// application runs with can import paste.deploy, before anything starts.
+// The --python-path directories are passed as arguments, never as code.
+func resolvePaste(o *Options, h Host, p *Plan) error {
+	if p.Handler.ApplicationType != "paste" {
+		return nil
+	}
+	py := appPython(h, p)
+	if py == "" {
+		return nil // nothing to ask; the runtime reports it on first load
+	}
+	args := append([]string{"-c", "import sys; sys.path[:0] = sys.argv[1:]; import paste.deploy"}, p.Handler.PythonPaths...)
+	if _, err := h.Output(py, args...); err != nil {
+		return usagef("application-type", "paste applications need the paste.deploy package, which %s cannot import; install it (Debian: apt-get install python3-pastedeploy; pip: pip install PasteDeploy)", py)
+	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -280,4 +281,46 @@ func TestSetupServerIsRepeatable(t *testing.T) {
 		}
 	}
 	testenv.ConfigTest(t, root)
+}
+
+// A Paste Deploy application (Debian python3-pastedeploy): the .ini names
+// a factory in a module beside it.
+func TestPasteApp(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "pasteapp.py"), `
+def make_app(global_config, **local_conf):
+    greeting = local_conf.get('greeting', 'none')
+    def app(environ, start_response):
+        start_response('200 OK', [('Content-Type', 'text/plain')])
+        return [('paste says %s' % greeting).encode()]
+    return app
+`)
+	testenv.WriteFile(t, filepath.Join(dir, "site.ini"), "[app:main]\npaste.app_factory = pasteapp:make_app\ngreeting = hello\n")
+	s := testenv.Start(t, dir, "--application-type", "paste", "site.ini", "--python-path", dir)
+	testenv.ConfigTest(t, s.Root)
+	if got := s.MustGet("/"); got != "paste says hello" {
+		t.Errorf("paste app: %q", got)
+	}
+}
+
+// Without paste.deploy importable, --application-type paste is refused
+// before anything is written, with the install hint.
+func TestPasteWithoutPasteDeploy(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "site.ini"), "[app:main]\npaste.app_factory = x:y\n")
+	// A virtualenv of the module's Python without system site packages
+	// cannot import Debian's paste.deploy.
+	venv := filepath.Join(dir, "venv")
+	if out, err := exec.Command("/usr/bin/python3", "-m", "venv", "--without-pip", venv).CombinedOutput(); err != nil {
+		t.Fatalf("venv: %v\n%s", err, out)
+	}
+	root := filepath.Join(dir, "root")
+	out, code := testenv.Run(t, dir, "setup-server", "--application-type", "paste", "site.ini", "--python-home", venv, "--server-root", root)
+	if code != 2 || !strings.Contains(out, "--application-type") || !strings.Contains(out, "paste.deploy") || !strings.Contains(out, "python3-pastedeploy") {
+		t.Errorf("exit %d, output:\n%s\nwant exit 2 naming --application-type and how to install paste.deploy", code, out)
+	}
+	if _, err := os.Stat(root); err == nil {
+		t.Error("a server root was written")
+	}
 }
