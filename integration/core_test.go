@@ -152,9 +152,14 @@ func TestSetenvAndPassenv(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
 	// Quotes, backslashes and Apache's ${...} and %{...} stay literal.
 	tricky := `a "quoted" \value\ ${HOME} %{GLOBAL} $(id) ` + "`id`"
+	t.Setenv("BAR", "from the server's environment")
 	s := testenv.Start(t, dir, "app.wsgi", "--setenv", "FOO", tricky, "--passenv", "BAR")
-	if got := field(s.MustGet("/"), "FOO"); got != tricky {
+	body := s.MustGet("/")
+	if got := field(body, "FOO"); got != tricky {
 		t.Errorf("FOO = %q, want %q", got, tricky)
+	}
+	if got := field(body, "BAR"); got != "from the server's environment" {
+		t.Errorf("BAR = %q: --passenv did not pass the variable into the WSGI environ", got)
 	}
 }
 
