@@ -18,8 +18,7 @@ type ServerOptions struct {
 
 // NewCmdStartServer builds start-server. runF replaces the real run in tests.
 func NewCmdStartServer(f *Factory, runF func(*ServerOptions) error) *cobra.Command {
-	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
-	c := &cobra.Command{
+	return newServerCmd(f, runF, false, &cobra.Command{
 		Use:   "start-server [ENTRY-POINT]",
 		Short: "Write the server configuration and run Apache in the foreground",
 		Long: `Write a server root for the WSGI application at ENTRY-POINT and run Apache
@@ -29,39 +28,32 @@ why it failed to start, forwards SIGINT, SIGTERM and SIGHUP (and SIGWINCH
 without a terminal) to it, and exits with its status; a window resize never
 stops it. SIGUSR1 restarts the application's daemon processes without
 dropping a request (Apache's graceful restart in embedded mode).`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			fillEntryPoint(&opts.Options, args)
-			opts.Options.Version = Version
-			if runF != nil {
-				return runF(opts)
-			}
-			return serverRun(opts, opts.Options.SetupOnly)
-		},
-	}
-	addServerFlags(c.Flags(), &opts.Options)
-	setGroupedHelp(c)
-	return c
+	})
 }
 
 // NewCmdSetupServer builds setup-server: start-server without the start.
 func NewCmdSetupServer(f *Factory, runF func(*ServerOptions) error) *cobra.Command {
-	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
-	c := &cobra.Command{
+	return newServerCmd(f, runF, true, &cobra.Command{
 		Use:   "setup-server [ENTRY-POINT]",
 		Short: "Write the server configuration and scripts, without starting Apache",
 		Long: `Write a server root for the WSGI application at ENTRY-POINT and print how
 to start it: SERVER-ROOT/apachectl start (or stop, restart, graceful,
 configtest). Running it again with the same options writes the same files.`,
-		Args: cobra.MaximumNArgs(1),
-		RunE: func(c *cobra.Command, args []string) error {
-			fillEntryPoint(&opts.Options, args)
-			opts.Options.Version = Version
-			if runF != nil {
-				return runF(opts)
-			}
-			return serverRun(opts, true)
-		},
+	})
+}
+
+// newServerCmd gives c the server options and the run shared by
+// start-server and setup-server (which never starts Apache).
+func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c *cobra.Command) *cobra.Command {
+	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	c.Args = cobra.MaximumNArgs(1)
+	c.RunE = func(c *cobra.Command, args []string) error {
+		fillEntryPoint(&opts.Options, args)
+		opts.Options.Version = Version
+		if runF != nil {
+			return runF(opts)
+		}
+		return serverRun(opts, setupOnly || opts.Options.SetupOnly)
 	}
 	addServerFlags(c.Flags(), &opts.Options)
 	setGroupedHelp(c)

@@ -117,16 +117,8 @@ func (p *ptyServer) request(t *testing.T, path, body string) (int, string) {
 // exit, leaving no process behind.
 func (p *ptyServer) ctrlC(t *testing.T) {
 	t.Helper()
-	if _, err := p.tty.Write([]byte{3}); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		p.drain()
-		t.Fatalf("still running 30s after Ctrl-C; output:\n%s", p.log)
-	}
-	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+	p.send(t, "\x03")
+	p.waitExit(t, "still running 30s after Ctrl-C")
 }
 
 func TestDebugModeServes(t *testing.T) {
@@ -203,22 +195,16 @@ func TestDebuggerStartup(t *testing.T) {
 	p.expect(t, "pdb at server start", 30*time.Second)
 	p.expect(t, "(Pdb)", 30*time.Second)
 	// A breakpoint in the application, set before the first request.
-	if _, err := p.tty.Write([]byte("b " + filepath.Join(dir, "app.wsgi") + ":24\n")); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "b "+filepath.Join(dir, "app.wsgi")+":24\n")
 	p.expect(t, "Breakpoint 1", 30*time.Second)
 	p.expect(t, "(Pdb)", 30*time.Second)
-	if _, err := p.tty.Write([]byte("c\n")); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "c\n")
 	p.waitPort(t)
 	got := make(chan int, 1)
 	go func() { code, _ := p.request(t, "/", ""); got <- code }()
 	p.expect(t, "app.wsgi(24)", 30*time.Second)
 	p.expect(t, "(Pdb)", 30*time.Second)
-	if _, err := p.tty.Write([]byte("clear 1\nc\n")); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "clear 1\nc\n")
 	select {
 	case code := <-got:
 		if code != 200 {
@@ -380,26 +366,14 @@ func TestGDB(t *testing.T) {
 	}
 	// Apache is gdb's inferior: Ctrl-C stops it at the (gdb) prompt, where
 	// bt works; quit ends both.
-	if _, err := p.tty.Write([]byte{3}); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "\x03")
 	p.expect(t, "SIGINT", 30*time.Second)
 	p.expect(t, "(gdb)", 30*time.Second)
-	if _, err := p.tty.Write([]byte("bt 1\n")); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "bt 1\n")
 	p.expect(t, "#0", 30*time.Second)
 	p.expect(t, "(gdb)", 30*time.Second)
-	if _, err := p.tty.Write([]byte("quit\n")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		p.drain()
-		t.Fatalf("gdb still running after quit; output:\n%s", p.log)
-	}
-	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+	p.send(t, "quit\n")
+	p.waitExit(t, "gdb still running after quit")
 }
 
 // Ctrl-C typed while pdb waits does not tear the process down under the
@@ -410,24 +384,14 @@ func TestCtrlCAtPdbPrompt(t *testing.T) {
 	p.waitPort(t)
 	go p.request(t, "/fail", "")
 	p.expect(t, "(Pdb)", 30*time.Second)
-	if _, err := p.tty.Write([]byte{3}); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "\x03")
 	select {
 	case <-p.done:
 		t.Fatalf("exited at the pdb prompt; output:\n%s", p.log)
 	case <-time.After(time.Second):
 	}
-	if _, err := p.tty.Write([]byte("c\n")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-p.done:
-	case <-time.After(30 * time.Second):
-		p.drain()
-		t.Fatalf("still running after Ctrl-C and c; output:\n%s", p.log)
-	}
-	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+	p.send(t, "c\n")
+	p.waitExit(t, "still running after Ctrl-C and c")
 }
 
 // The documented price of debug mode: Apache owns the terminal, so a

@@ -127,9 +127,7 @@ func TestTerminalResizeAndCtrlC(t *testing.T) {
 	p.get(t, "/after-resize")
 
 	// Ctrl-C, typed at the terminal.
-	if _, err := p.tty.Write([]byte{3}); err != nil {
-		t.Fatal(err)
-	}
+	p.send(t, "\x03")
 	select {
 	case <-p.done:
 	case <-time.After(20 * time.Second):
@@ -137,6 +135,27 @@ func TestTerminalResizeAndCtrlC(t *testing.T) {
 	}
 	if p.err != nil {
 		t.Errorf("exit after Ctrl-C: %v (want status 0, Apache's own)", p.err)
+	}
+	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
+}
+
+// send types text at the terminal.
+func (p *ptyServer) send(t *testing.T, text string) {
+	t.Helper()
+	if _, err := p.tty.Write([]byte(text)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitExit waits for the command to end (the bound only guards against a
+// hang) and checks that nothing of the server is left.
+func (p *ptyServer) waitExit(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(30 * time.Second):
+		p.drain()
+		t.Fatalf("%s; output:\n%s", what, p.log)
 	}
 	testenv.AssertNoProcesses(t, p.cmd.Process.Pid, p.root)
 }
