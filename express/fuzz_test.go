@@ -179,6 +179,11 @@ func FuzzRender(f *testing.F) {
 			}
 			return
 		}
+		// A per-request application group (%{SERVER}, ...) drops the
+		// preload (WSGIImportScript) by design: another shape.
+		if fld.name == "application-group" && strings.Contains(v, "%{") {
+			comparable = false
+		}
 		if !comparable {
 			return
 		}

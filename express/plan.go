@@ -61,6 +61,7 @@ type Plan struct {
 	ProcessGroup     string
 	WSGIProcessGroup string // process-group= value: ProcessGroup, or %{GLOBAL} when embedded
 	ApplicationGroup string
+	PreloadHandler   bool // WSGIImportScript: load the application when a process starts
 	DisplayName      string
 	DaemonOptions    []string // WSGIDaemonProcess options, already quoted
 	Static           bool     // --application-type static: no WSGI app

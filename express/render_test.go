@@ -145,3 +145,20 @@ func TestNoCommentSwallowsADirective(t *testing.T) {
 		}
 	}
 }
+
+// The application is preloaded at process start (WSGIImportScript) unless
+// its interpreter is named per request, as upstream does.
+func TestPreloadOnlyForFixedApplicationGroup(t *testing.T) {
+	for group, want := range map[string]bool{"": true, "%{GLOBAL}": true, "myapp": true, "%{SERVER}": false, "%{ENV:X}": false} {
+		h := fakeHost(t, debianLayout(), 0)
+		o := DefaultOptions()
+		o.EntryPoint, o.ApplicationGroup = "hello.wsgi", group
+		p, err := Resolve(o, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(renderFile(t, p, "httpd.conf")), "WSGIImportScript"); got != want {
+			t.Errorf("--application-group %q: WSGIImportScript rendered %v, want %v", group, got, want)
+		}
+	}
+}

@@ -150,6 +150,9 @@ func resolveNetwork(o *Options, h Host, p *Plan) error {
 	p.ProcessGroup = o.ProcessGroup
 	p.DisplayName = fmt.Sprintf("(wsgi:%s:%d)", p.ProcessGroup, h.Getuid())
 	p.ApplicationGroup = firstNonEmpty(o.ApplicationGroup, "%{GLOBAL}")
+	// Load the application at process start, unless its interpreter is
+	// named per request (%{SERVER}, %{RESOURCE}, ...): there is none yet.
+	p.PreloadHandler = p.ApplicationGroup == "%{GLOBAL}" || !strings.Contains(p.ApplicationGroup, "%{")
 	if strings.ContainsAny(p.ApplicationGroup, " \t") {
 		return usagef("application-group", "%s must not contain spaces", shortQuote(p.ApplicationGroup))
 	}
