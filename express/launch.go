@@ -448,9 +448,12 @@ func restartDaemons(apache int) bool {
 		if err != nil {
 			continue
 		}
+		// The fields after the command name, which is in parentheses.
 		i := bytes.LastIndexByte(stat, ')')
-		f := strings.Fields(string(stat[i+1:]))
-		if i < 0 || len(f) < 2 || f[1] != strconv.Itoa(apache) {
+		if i < 0 {
+			continue
+		}
+		if f := strings.Fields(string(stat[i+1:])); len(f) < 2 || f[1] != strconv.Itoa(apache) {
 			continue
 		}
 		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
