@@ -2,6 +2,7 @@ package express
 
 import (
 	"fmt"
+	"net"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -110,18 +111,26 @@ func OptionName(f reflect.StructField) string {
 
 var (
 	reHostName = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$`)
-	reIPv6     = regexp.MustCompile(`^[0-9A-Fa-f:.]+$`)
 	reModule   = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$`)
 	reIdent    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	reGroup    = regexp.MustCompile(`^[A-Za-z0-9_.:@-]+$`)
 )
+
+// validHost reports whether s is a DNS-style host name, an IPv4 address or
+// an IPv6 address (written without brackets).
+func validHost(s string) bool {
+	if strings.Contains(s, ":") {
+		return net.ParseIP(s) != nil
+	}
+	return reHostName.MatchString(s)
+}
 
 func resolveNetwork(o *Options, h Host, p *Plan) error {
 	if o.Port < 1 || o.Port > 65535 {
 		return usagef("port", "%d is not a TCP port; use a number from 1 to 65535", o.Port)
 	}
 	host := o.Host
-	if host != "" && !reHostName.MatchString(host) && !reIPv6.MatchString(host) {
+	if host != "" && !validHost(host) {
 		return usagef("host", "%s is not a host name or IP address", shortQuote(host))
 	}
 	switch {
@@ -133,7 +142,7 @@ func resolveNetwork(o *Options, h Host, p *Plan) error {
 		p.Listen = fmt.Sprintf("%s:%d", host, o.Port)
 	}
 	p.ServerName = firstNonEmpty(o.ServerName, host, "localhost")
-	if !reHostName.MatchString(p.ServerName) && !reIPv6.MatchString(p.ServerName) {
+	if !validHost(p.ServerName) {
 		return usagef("server-name", "%s is not a host name", shortQuote(p.ServerName))
 	}
 	urlHost := firstNonEmpty(host, "localhost")

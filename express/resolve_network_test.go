@@ -1,0 +1,49 @@
+package express
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestResolveNetworkHosts(t *testing.T) {
+	cases := []struct {
+		host, serverName string
+		listen, url      string // empty when the host must be refused
+		badOption        string
+	}{
+		{host: "", listen: "8000", url: "http://localhost:8000/"},
+		{host: "127.0.0.1", listen: "127.0.0.1:8000", url: "http://127.0.0.1:8000/"},
+		{host: "example.test", listen: "example.test:8000", url: "http://example.test:8000/"},
+		{host: "::1", listen: "[::1]:8000", url: "http://[::1]:8000/"},
+		{host: "fd00::10", listen: "[fd00::10]:8000", url: "http://[fd00::10]:8000/"},
+		// Colons, dots and hex digits that are not an IPv6 address
+		// (found by FuzzRender: ":" became "Listen [:]:8000").
+		{host: ":", badOption: "host"},
+		{host: ":::", badOption: "host"},
+		{host: "1:2", badOption: "host"},
+		{host: "a b", badOption: "host"},
+		{host: "x\nListen 1", badOption: "host"},
+		{host: "[::1]", badOption: "host"},
+		{serverName: "::g", badOption: "server-name"},
+	}
+	for _, c := range cases {
+		o := DefaultOptions()
+		o.Host, o.ServerName = c.host, c.serverName
+		var p Plan
+		err := resolveNetwork(&o, fakeHost(t, debianLayout(), 0), &p)
+		if c.badOption != "" {
+			var u *UsageError
+			if !errors.As(err, &u) || u.Option != c.badOption {
+				t.Errorf("host %q server-name %q: got %v, want a usage error naming --%s", c.host, c.serverName, err, c.badOption)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("host %q: %v", c.host, err)
+			continue
+		}
+		if p.Listen != c.listen || p.URL != c.url {
+			t.Errorf("host %q: Listen %q URL %q, want %q %q", c.host, p.Listen, p.URL, c.listen, c.url)
+		}
+	}
+}
