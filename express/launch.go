@@ -119,7 +119,7 @@ func Launch(p *Plan, s Streams) error {
 	early := &headWriter{max: 16 << 10}
 	cmd.Stdout, cmd.Stderr = s.Out, io.MultiWriter(s.Err, early)
 	cmd.WaitDelay = 2 * time.Second
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
+	cmd.SysProcAttr = apacheProcAttr()
 	forwardWinch := !hasControllingTerminal()
 	sigs := make(chan os.Signal, 8)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
