@@ -97,7 +97,9 @@ func checkListen(p *Plan, h Host, listen, option string, port int) error {
 // SIGUSR1 restarts the application without dropping a request
 // (restartDaemons); the command exits with Apache's status; and Apache
 // gets SIGTERM if the command is killed (Pdeathsig). Apache's own process group keeps a window
-// resize (SIGWINCH to the terminal's foreground group) from stopping it.
+// resize (SIGWINCH to the terminal's foreground group) from stopping it. As
+// PID 1 (a container's entrypoint) it also reaps orphans, as init must
+// (reapOrphans).
 func Launch(p *Plan, s Streams) error {
 	if err := clearStalePidFile(p); err != nil {
 		return err
@@ -134,6 +136,7 @@ func Launch(p *Plan, s Streams) error {
 	go func() { done <- cmd.Wait() }()
 	stop := make(chan struct{})
 	defer close(stop)
+	reapOrphans(cmd.Process.Pid, stop)
 	ready := make(chan bool, 1)
 	timeout := time.Duration(max(p.O.StartupTimeout, 5)) * time.Second
 	go func() { ready <- waitReady(p, timeout, stop) }()
