@@ -265,16 +265,18 @@ func failureReason(p *Plan, log string) string {
 	return "see the error log lines above; `" + p.Apachectl + " configtest` checks the configuration"
 }
 
-// waitReady polls the port until Apache accepts connections, stop closes,
-// or the timeout passes.
+// waitReady polls the port until Apache answers an HTTP request, stop
+// closes, or the timeout passes. A connection alone is not enough: Apache
+// listens before it writes its pid file and starts its children, and may
+// still fail in between. "OPTIONS *" is answered by Apache itself, not by
+// the application, so a slow application start does not delay readiness;
+// with --access-log it shows there as one OPTIONS * line per start.
 func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 	host := firstNonEmpty(p.O.Host, "127.0.0.1")
 	addr := net.JoinHostPort(host, fmt.Sprint(p.O.Port))
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
+		if answers(addr) {
 			return true
 		}
 		select {
@@ -284,6 +286,23 @@ func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 		}
 	}
 	return false
+}
+
+// answers reports whether an HTTP server at addr answers "OPTIONS *"
+// within half a second with a status line.
+func answers(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(500 * time.Millisecond))
+	if _, err := io.WriteString(c, "OPTIONS * HTTP/1.0\r\nUser-Agent: mod_wsgi-express (startup check)\r\n\r\n"); err != nil {
+		return false
+	}
+	buf := make([]byte, 5)
+	_, err = io.ReadFull(c, buf)
+	return err == nil && string(buf) == "HTTP/"
 }
 
 // appLoadFailure is what mod_wsgi logs when the handler script, which loads
