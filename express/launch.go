@@ -269,8 +269,8 @@ func failureReason(p *Plan, log string) string {
 // closes, or the timeout passes. A connection alone is not enough: Apache
 // listens before it writes its pid file and starts its children, and may
 // still fail in between. "OPTIONS *" is answered by Apache itself, not by
-// the application, so a slow application start does not delay readiness;
-// with --access-log it shows there as one OPTIONS * line per start.
+// the application, so a slow application start does not delay readiness.
+// The access log leaves it out (httpd.conf.tmpl matches its User-Agent).
 func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 	host := firstNonEmpty(p.O.Host, "127.0.0.1")
 	addr := net.JoinHostPort(host, fmt.Sprint(p.O.Port))
@@ -288,6 +288,10 @@ func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 	return false
 }
 
+// StartupCheckAgent is the User-Agent of the readiness check; httpd.conf
+// keeps requests with it out of the access log.
+const StartupCheckAgent = "mod_wsgi-express startup check"
+
 // answers reports whether an HTTP server at addr answers "OPTIONS *"
 // within half a second with a status line.
 func answers(addr string) bool {
@@ -297,7 +301,7 @@ func answers(addr string) bool {
 	}
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(500 * time.Millisecond))
-	if _, err := io.WriteString(c, "OPTIONS * HTTP/1.0\r\nUser-Agent: mod_wsgi-express (startup check)\r\n\r\n"); err != nil {
+	if _, err := io.WriteString(c, "OPTIONS * HTTP/1.0\r\nUser-Agent: "+StartupCheckAgent+"\r\n\r\n"); err != nil {
 		return false
 	}
 	buf := make([]byte, 5)

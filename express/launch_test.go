@@ -107,3 +107,15 @@ func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
 		t.Errorf("colour with NO_COLOR: %q", got)
 	}
 }
+
+// The access log leaves out start-server's readiness check, matched by the
+// User-Agent launch.go sends.
+func TestAccessLogSkipsStartupCheck(t *testing.T) {
+	b, err := os.ReadFile("testdata/golden/module-processes.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "%{HTTP_USER_AGENT} == '"+StartupCheckAgent+"'") {
+		t.Errorf("the CustomLog condition does not match the User-Agent %q", StartupCheckAgent)
+	}
+}

@@ -69,6 +69,10 @@ func TestPID1ReapsOrphans(t *testing.T) {
 		t.Fatalf("children of unshare: %q, %v", children, err)
 	}
 	init, _ := strconv.Atoi(strings.Fields(string(children))[0])
+	// unshare blocks SIGTERM and waits for its child: a stop goes to
+	// start-server itself, as a container runtime sends it to PID 1. (This
+	// cleanup runs before StartCommand's, which then sees unshare exit.)
+	t.Cleanup(func() { syscall.Kill(init, syscall.SIGTERM) })
 
 	const n = 5
 	for i := 0; i < n; i++ {

@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
 )
 
 var (
@@ -153,7 +155,10 @@ func Start(t testing.TB, dir string, args ...string) *Server {
 	return startAndWait(t, Command(t, dir, full...), port, root, 30*time.Second, "start-server")
 }
 
-// WaitReady waits for the port to accept connections.
+// WaitReady waits until Apache answers on the port. A connection alone is
+// not enough: Apache listens before its children run, and may still fail
+// or reset queued connections in between. The check is the one start-server
+// makes (OPTIONS *, with the User-Agent the access log leaves out).
 func (s *Server) WaitReady(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
@@ -162,14 +167,28 @@ func (s *Server) WaitReady(timeout time.Duration) error {
 			return fmt.Errorf("start-server exited: %v", s.err)
 		default:
 		}
-		c, err := net.DialTimeout("tcp", fmt.Sprintf("127.0.0.1:%d", s.Port), 200*time.Millisecond)
-		if err == nil {
-			c.Close()
+		if answers(fmt.Sprintf("127.0.0.1:%d", s.Port)) {
 			return nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
 	return fmt.Errorf("port %d not answering after %v", s.Port, timeout)
+}
+
+// answers reports whether an HTTP server at addr answers "OPTIONS *".
+func answers(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+	if err != nil {
+		return false
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(time.Second))
+	if _, err := io.WriteString(c, "OPTIONS * HTTP/1.0\r\nUser-Agent: "+express.StartupCheckAgent+"\r\n\r\n"); err != nil {
+		return false
+	}
+	buf := make([]byte, 5)
+	_, err = io.ReadFull(c, buf)
+	return err == nil && string(buf) == "HTTP/"
 }
 
 // Output is what start-server printed.
