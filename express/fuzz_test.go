@@ -3,6 +3,7 @@ package express
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -251,6 +252,10 @@ func roundTrips(got, ref, wd, refValue, v string) bool {
 	// URL paths (--url-alias, --mount-point) drop a trailing slash and
 	// keep the rest as given.
 	if got == want || got == filepath.Clean(want) || (len(want) > 1 && got == strings.TrimRight(want, "/")) {
+		return true
+	}
+	// An IPv6 address before a port is written in brackets (Listen).
+	if net.ParseIP(v) != nil && strings.Contains(v, ":") && got == strings.ReplaceAll(ref, refValue+":", "["+v+"]:") {
 		return true
 	}
 	// An absolute path replaces the working directory the reference was

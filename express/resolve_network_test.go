@@ -16,6 +16,7 @@ func TestResolveNetworkHosts(t *testing.T) {
 		{host: "example.test", listen: "example.test:8000", url: "http://example.test:8000/"},
 		{host: "::1", listen: "[::1]:8000", url: "http://[::1]:8000/"},
 		{host: "fd00::10", listen: "[fd00::10]:8000", url: "http://[fd00::10]:8000/"},
+		{host: "::", listen: "[::]:8000", url: "http://[::]:8000/"},
 		// Colons, dots and hex digits that are not an IPv6 address
 		// (found by FuzzRender: ":" became "Listen [:]:8000").
 		{host: ":", badOption: "host"},
