@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"bytes"
 	"fmt"
 	"os"
 	"os/exec"
@@ -98,7 +97,7 @@ func TestPID1ReapsOrphans(t *testing.T) {
 	}
 	// ...and none of them stays a zombie.
 	if msg := testenv.Eventually(10*time.Second, func() string {
-		if z := zombiesOf(init); len(z) > 0 {
+		if z := testenv.ZombieChildren(init); len(z) > 0 {
 			return fmt.Sprintf("zombie children of start-server (pid %d): %v", init, z)
 		}
 		return ""
@@ -120,29 +119,4 @@ func TestPID1ReapsOrphans(t *testing.T) {
 		t.Errorf("exit status %d after SIGTERM, want 0\n%s", s.Cmd.ProcessState.ExitCode(), s.Output())
 	}
 	testenv.AssertNoProcesses(t, cmd.Process.Pid, root)
-}
-
-// zombiesOf lists the zombie children of pid.
-func zombiesOf(pid int) []int {
-	var out []int
-	ents, _ := os.ReadDir("/proc")
-	for _, e := range ents {
-		p, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) >= 2 && f[0] == "Z" && f[1] == strconv.Itoa(pid) {
-			out = append(out, p)
-		}
-	}
-	return out
 }

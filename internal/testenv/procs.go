@@ -19,6 +19,33 @@ type Proc struct {
 // AllProcesses lists the live (not zombie) processes of the machine.
 func AllProcesses() []Proc {
 	var out []Proc
+	eachStat(func(pid int, state string, ppid, pgid int) {
+		if state == "Z" {
+			return
+		}
+		tasks, _ := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "task"))
+		cmdline, _ := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "cmdline"))
+		out = append(out, Proc{PID: pid, PPID: ppid, PGID: pgid, Threads: len(tasks),
+			Cmdline: strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))})
+	})
+	return out
+}
+
+// ZombieChildren lists the children of ppid that have exited and not been
+// waited for.
+func ZombieChildren(ppid int) []int {
+	var out []int
+	eachStat(func(pid int, state string, parent, _ int) {
+		if state == "Z" && parent == ppid {
+			out = append(out, pid)
+		}
+	})
+	return out
+}
+
+// eachStat calls f with the state, parent and process group of every
+// process in /proc.
+func eachStat(f func(pid int, state string, ppid, pgid int)) {
 	ents, _ := os.ReadDir("/proc")
 	for _, e := range ents {
 		pid, err := strconv.Atoi(e.Name())
@@ -34,18 +61,14 @@ func AllProcesses() []Proc {
 		if i < 0 {
 			continue
 		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 3 || f[0] == "Z" {
+		fs := strings.Fields(string(stat[i+1:]))
+		if len(fs) < 3 {
 			continue
 		}
-		ppid, _ := strconv.Atoi(f[1])
-		pg, _ := strconv.Atoi(f[2])
-		tasks, _ := os.ReadDir(filepath.Join("/proc", e.Name(), "task"))
-		cmdline, _ := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
-		out = append(out, Proc{PID: pid, PPID: ppid, PGID: pg, Threads: len(tasks),
-			Cmdline: strings.TrimSpace(strings.ReplaceAll(string(cmdline), "\x00", " "))})
+		ppid, _ := strconv.Atoi(fs[1])
+		pgid, _ := strconv.Atoi(fs[2])
+		f(pid, fs[0], ppid, pgid)
 	}
-	return out
 }
 
 // ProcessGroup lists the live processes of process group pgid.
