@@ -208,6 +208,10 @@ func FuzzRender(f *testing.F) {
 				if !strings.Contains(b.args[j], refValue) {
 					continue
 				}
+				// Apache takes no IPv6 address as ServerName: localhost.
+				if a.name == "ServerName" && a.args[j] == "localhost" && strings.Contains(v, ":") && net.ParseIP(v) != nil {
+					continue
+				}
 				if !roundTrips(a.args[j], b.args[j], h.Wd, refValue, v) {
 					t.Fatalf("--%s %q: %s argument %d is %q; the value did not come back (reference %q)", fld.name, v, a.name, j, a.args[j], b.args[j])
 				}
@@ -255,7 +259,7 @@ func roundTrips(got, ref, wd, refValue, v string) bool {
 		return true
 	}
 	// An IPv6 address before a port is written in brackets (Listen).
-	if net.ParseIP(v) != nil && strings.Contains(v, ":") && got == strings.ReplaceAll(ref, refValue+":", "["+v+"]:") {
+	if net.ParseIP(v) != nil && strings.Contains(v, ":") && got == strings.ReplaceAll(ref, refValue, "["+v+"]") {
 		return true
 	}
 	// An absolute path replaces the working directory the reference was

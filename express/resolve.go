@@ -141,9 +141,15 @@ func resolveNetwork(o *Options, h Host, p *Plan) error {
 	default:
 		p.Listen = fmt.Sprintf("%s:%d", host, o.Port)
 	}
+	if o.ServerName != "" && (!validHost(o.ServerName) || strings.Contains(o.ServerName, ":")) {
+		return usagef("server-name", "%s is not a host name; use a DNS name or IPv4 address (an IPv6 address goes to --host)", shortQuote(o.ServerName))
+	}
 	p.ServerName = firstNonEmpty(o.ServerName, host, "localhost")
-	if !validHost(p.ServerName) {
-		return usagef("server-name", "%s is not a host name", shortQuote(p.ServerName))
+	if strings.Contains(p.ServerName, ":") {
+		// Apache cannot take an IPv6 address as ServerName: it reads
+		// host[:port] and refuses brackets as a wildcard. The name is only
+		// used when a request has no Host header.
+		p.ServerName = "localhost"
 	}
 	urlHost := firstNonEmpty(host, "localhost")
 	if strings.Contains(urlHost, ":") {

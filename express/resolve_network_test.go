@@ -9,14 +9,16 @@ func TestResolveNetworkHosts(t *testing.T) {
 	cases := []struct {
 		host, serverName string
 		listen, url      string // empty when the host must be refused
+		name             string // ServerName, when given
 		badOption        string
 	}{
 		{host: "", listen: "8000", url: "http://localhost:8000/"},
 		{host: "127.0.0.1", listen: "127.0.0.1:8000", url: "http://127.0.0.1:8000/"},
 		{host: "example.test", listen: "example.test:8000", url: "http://example.test:8000/"},
-		{host: "::1", listen: "[::1]:8000", url: "http://[::1]:8000/"},
+		{host: "::1", listen: "[::1]:8000", url: "http://[::1]:8000/", name: "localhost"},
 		{host: "fd00::10", listen: "[fd00::10]:8000", url: "http://[fd00::10]:8000/"},
-		{host: "::", listen: "[::]:8000", url: "http://[::]:8000/"},
+		{host: "::", listen: "[::]:8000", url: "http://[::]:8000/", name: "localhost"},
+		{host: "::1", serverName: "example.test", listen: "[::1]:8000", url: "http://[::1]:8000/", name: "example.test"},
 		// Colons, dots and hex digits that are not an IPv6 address
 		// (found by FuzzRender: ":" became "Listen [:]:8000").
 		{host: ":", badOption: "host"},
@@ -26,6 +28,7 @@ func TestResolveNetworkHosts(t *testing.T) {
 		{host: "x\nListen 1", badOption: "host"},
 		{host: "[::1]", badOption: "host"},
 		{serverName: "::g", badOption: "server-name"},
+		{serverName: "::1", badOption: "server-name"},
 	}
 	for _, c := range cases {
 		o := DefaultOptions()
@@ -45,6 +48,9 @@ func TestResolveNetworkHosts(t *testing.T) {
 		}
 		if p.Listen != c.listen || p.URL != c.url {
 			t.Errorf("host %q: Listen %q URL %q, want %q %q", c.host, p.Listen, p.URL, c.listen, c.url)
+		}
+		if c.name != "" && p.ServerName != c.name {
+			t.Errorf("host %q server-name %q: ServerName %q, want %q", c.host, c.serverName, p.ServerName, c.name)
 		}
 	}
 }
