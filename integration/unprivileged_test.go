@@ -1,0 +1,120 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+
+	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
+)
+
+// nobody, as Debian numbers it: the account a developer's own is like
+// (not root, no privileges).
+const nobodyID = 65534
+
+// nobodyEnv is the environment with home as $HOME and $TMPDIR.
+func nobodyEnv(home string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "HOME=") && !strings.HasPrefix(e, "TMPDIR=") && !strings.HasPrefix(e, "USER=") {
+			env = append(env, e)
+		}
+	}
+	return append(env, "HOME="+home, "TMPDIR="+home, "USER=nobody")
+}
+
+// Most people run start-server from their own unprivileged account, not as
+// root: no User/Group switch, the default server root under $TMPDIR named
+// with their uid, every process theirs, and a stop leaves nothing.
+func TestStartServerUnprivileged(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	home := filepath.Join(dir, "home")
+	os.Mkdir(home, 0o700)
+	if err := os.Chown(home, nobodyID, nobodyID); err != nil {
+		t.Fatal(err)
+	}
+	port := testenv.FreePort(t)
+	root := filepath.Join(home, fmt.Sprintf("mod_wsgi-127.0.0.1:%d:%d", port, nobodyID))
+	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port))
+	cmd.Env = nobodyEnv(home)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobodyID, Gid: nobodyID}}
+	s := testenv.StartCommand(t, cmd, port, root)
+
+	if body := s.MustGet("/"); !strings.Contains(body, "SCRIPT_NAME=") {
+		t.Errorf("GET /: %q", body)
+	}
+	fi, err := os.Stat(filepath.Join(root, "httpd.conf"))
+	if err != nil {
+		t.Fatalf("default server root %s: %v\n%s", root, err, s.Output())
+	}
+	if st := fi.Sys().(*syscall.Stat_t); st.Uid != nobodyID {
+		t.Errorf("httpd.conf owned by uid %d, want %d", st.Uid, nobodyID)
+	}
+	if strings.Contains(s.Output(), "running as root") {
+		t.Errorf("summary talks about root:\n%s", s.Output())
+	}
+	conf, _ := os.ReadFile(filepath.Join(root, "httpd.conf"))
+	for _, l := range strings.Split(string(conf), "\n") {
+		if strings.HasPrefix(l, "User ") || strings.HasPrefix(l, "Group ") {
+			t.Errorf("httpd.conf switches account without root: %s", l)
+		}
+	}
+	// Every process of the server runs as nobody: start-server, and
+	// Apache's parent, children and daemon (Apache's process group).
+	pidText, err := os.ReadFile(filepath.Join(root, "httpd.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	apache, _ := strconv.Atoi(strings.TrimSpace(string(pidText)))
+	n, daemons := 0, 0
+	for _, p := range testenv.AllProcesses() {
+		if p.PGID != s.Cmd.Process.Pid && p.PGID != apache {
+			continue
+		}
+		n++
+		if strings.HasPrefix(p.Cmdline, "(wsgi:") {
+			daemons++
+		}
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.PID))
+		for _, l := range strings.Split(string(status), "\n") {
+			if f := strings.Fields(l); len(f) > 1 && f[0] == "Uid:" && f[1] != strconv.Itoa(nobodyID) {
+				t.Errorf("process %d (%s) runs as uid %s", p.PID, p.Cmdline, f[1])
+			}
+		}
+	}
+	if n < 4 || daemons != 1 { // start-server, Apache's parent, a child, the daemon
+		t.Errorf("found %d processes of the server (%d daemons), want at least 4 with one daemon", n, daemons)
+	}
+	s.Stop(syscall.SIGINT)
+	if code := s.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("exit status %d after SIGINT, want 0", code)
+	}
+}
+
+// Without root a port below 1024 is refused before Apache is launched,
+// naming the option and the fix, and nothing is left.
+func TestPrivilegedPortUnprivileged(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	home := filepath.Join(dir, "home")
+	os.Mkdir(home, 0o700)
+	os.Chown(home, nobodyID, nobodyID)
+	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--host", "127.0.0.1", "--port", "81")
+	cmd.Env = nobodyEnv(home)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: &syscall.Credential{Uid: nobodyID, Gid: nobodyID}}
+	out, err := cmd.CombinedOutput()
+	if cmd.ProcessState == nil || cmd.ProcessState.ExitCode() != 1 {
+		t.Errorf("exit %v, want status 1\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "port 81") || !strings.Contains(string(out), "below 1024 need root") || !strings.Contains(string(out), "--port") {
+		t.Errorf("output does not name the port, the reason and --port:\n%s", out)
+	}
+	testenv.AssertNoProcesses(t, cmd.Process.Pid, home)
+}
