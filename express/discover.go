@@ -297,6 +297,9 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 	if err != nil {
 		return mi, usagef("mod-wsgi-module", "cannot read %s: %v", path, err)
 	}
+	if isMachO(data) {
+		return inspectMachO(h, mi, data)
+	}
 	f, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {
 		return mi, usagef("mod-wsgi-module", "%s is not a loadable module (%v)", path, err)
@@ -319,14 +322,7 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 			mi.PythonVersion = m[1] + "." + m[2]
 		}
 	}
-	if mi.PythonVersion == "" {
-		// Statically linked: the version is in the file name or the path.
-		if m := rePyInName.FindStringSubmatch(filepath.Base(path)); m != nil {
-			mi.PythonVersion = m[1] + "." + m[2]
-		} else if m := rePyInPath.FindStringSubmatch(path); m != nil {
-			mi.PythonVersion = m[1] + "." + m[2]
-		}
-	}
+	versionFromPath(&mi)
 	mi.Version = moduleVersion(data, mi.PythonVersion)
 	if libName != "" {
 		system := append(ldSoConfDirs(h), defaultLibDirs...)
@@ -347,6 +343,37 @@ func inspectModule(h Host, path string) (ModuleInfo, error) {
 			}
 		}
 	}
+	mi.PythonHome, mi.PythonExe = pythonHome(h, mi)
+	return mi, nil
+}
+
+// versionFromPath: a module that does not link libpython (statically
+// linked, or left to find Python's symbols in the process) names its
+// Python in its file name or path, as pip-built modules do.
+func versionFromPath(mi *ModuleInfo) {
+	if mi.PythonVersion != "" {
+		return
+	}
+	if m := rePyInName.FindStringSubmatch(filepath.Base(mi.Path)); m != nil {
+		mi.PythonVersion = m[1] + "." + m[2]
+	} else if m := rePyInPath.FindStringSubmatch(mi.Path); m != nil {
+		mi.PythonVersion = m[1] + "." + m[2]
+	}
+}
+
+// inspectMachO is inspectModule for a macOS module.
+func inspectMachO(h Host, mi ModuleInfo, data []byte) (ModuleInfo, error) {
+	libs, rpaths, err := machoLinks(data)
+	if err != nil {
+		return mi, usagef("mod-wsgi-module", "%s is not a loadable module (%v)", mi.Path, err)
+	}
+	name, version, lib, viaRpath := machoPython(h, mi.Path, libs, rpaths)
+	mi.LibPythonName, mi.PythonVersion, mi.LibPython = name, version, lib
+	// dyld finds an absolute install name by itself; one found through the
+	// module's run paths is named to Apache with LoadFile, as on Linux.
+	mi.NeedsLoadFile = viaRpath
+	versionFromPath(&mi)
+	mi.Version = moduleVersion(data, mi.PythonVersion)
 	mi.PythonHome, mi.PythonExe = pythonHome(h, mi)
 	return mi, nil
 }
@@ -424,7 +451,10 @@ func pythonHome(h Host, mi ModuleInfo) (home, exe string) {
 		return "", ""
 	}
 	var candidates []string
-	if mi.LibPython != "" {
+	if reFramework.MatchString(mi.LibPython) {
+		// A framework's library sits in its prefix: Versions/X.Y/Python.
+		candidates = append(candidates, filepath.Dir(mi.LibPython))
+	} else if mi.LibPython != "" {
 		d := filepath.Dir(mi.LibPython)
 		for d != "/" && d != "." {
 			base := filepath.Base(d)
