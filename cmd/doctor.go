@@ -41,7 +41,7 @@ start-server with the same options would work.`,
 	b := addDiscoveryFlagSet(c.Flags(), o)
 	b.in("Paths")
 	b.str(&o.MimeTypes, "mime-types", "FILE", "mime.types file (default: Apache's or /etc/mime.types)")
-	b.str(&o.ServerRoot, "server-root", "DIR", "server root start-server would use (default: $TMPDIR/mod_wsgi-HOST:PORT:UID)")
+	b.str(&o.ServerRoot, "server-root", "DIR", "server root start-server would use (default: $TMPDIR/mod_wsgi-HOST:PORT:UID; /var/tmp on macOS)")
 	b.in("Application")
 	b.str(&o.WorkingDirectory, "working-directory", "DIR", "directory start-server would run the application in (default: the current directory)")
 	b.in("Network")

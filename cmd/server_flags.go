@@ -74,11 +74,11 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.strs(&o.PassEnv, "passenv", "NAME", "pass a variable from the server's environment into the WSGI environ (repeatable)")
 
 	b.in("Paths")
-	b.str(&o.ServerRoot, "server-root", "DIR", "directory for the generated configuration, scripts and logs (default: $TMPDIR/mod_wsgi-HOST:PORT:UID)")
+	b.str(&o.ServerRoot, "server-root", "DIR", "directory for the generated configuration, scripts and logs (default: $TMPDIR/mod_wsgi-HOST:PORT:UID; /var/tmp on macOS)")
 	b.str(&o.PidFile, "pid-file", "FILE", "where Apache writes its process ID (default: in the server root)")
 	addDiscoveryFlags(b, o)
 	b.str(&o.MimeTypes, "mime-types", "FILE", "mime.types file (default: Apache's or /etc/mime.types)")
-	b.str(&o.ShellExecutable, "shell-executable", "FILE", "shell that runs the generated apachectl")
+	b.str(&o.ShellExecutable, "shell-executable", "FILE", "shell that runs the generated apachectl (default: bash on PATH, else sh)")
 	b.boolean(&o.SetupOnly, "setup-only", "write the server root and stop, without starting Apache")
 
 	b.in("Processes")

@@ -52,7 +52,7 @@ func (RealHost) LookupUserID(id string) (*user.User, error)   { return user.Look
 func (RealHost) LookupGroup(n string) (*user.Group, error)    { return user.LookupGroup(n) }
 func (RealHost) LookupGroupID(id string) (*user.Group, error) { return user.LookupGroupId(id) }
 func (RealHost) Hostname() (string, error)                    { return os.Hostname() }
-func (RealHost) TempDir() string                              { return os.TempDir() }
+func (RealHost) TempDir() string                              { return tempDir() }
 func (RealHost) Output(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).Output()
 }

@@ -108,7 +108,7 @@ type PathOptions struct {
 	MimeTypes        string
 	ModWSGIModule    string // --mod-wsgi-module (new); also MOD_WSGI_MODULE
 	PythonHome       string
-	ShellExecutable  string // default /bin/sh
+	ShellExecutable  string // default: bash on PATH, else sh (defaultShell)
 	SetupOnly        bool
 }
 
@@ -159,7 +159,6 @@ func DefaultOptions() Options {
 			StartupLogName: "startup_log",
 			MaxLogSize:     5,
 		},
-		PathOptions:   PathOptions{ShellExecutable: "/bin/sh"},
 		SiteOptions:   defaultSiteOptions(),
 		TuningOptions: defaultTuningOptions(),
 	}

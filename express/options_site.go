@@ -557,7 +557,7 @@ func (s *siteResolver) process() error {
 	switch filepath.Base(shell) {
 	case "bash", "zsh", "ksh", "ksh93", "mksh":
 	default:
-		if o.ShellExecutable != "/bin/sh" {
+		if o.ShellExecutable != "" {
 			if !explicit {
 				return nil
 			}

@@ -20,7 +20,7 @@ func Resolve(opts Options, h Host) (*Plan, error) {
 	if err := checkAllText(&o); err != nil {
 		return nil, err
 	}
-	p := &Plan{Version: o.Version, OperatingMode: "daemon", Shell: o.ShellExecutable}
+	p := &Plan{Version: o.Version, OperatingMode: "daemon", Shell: firstNonEmpty(o.ShellExecutable, defaultShell(h))}
 	steps := []func(*Options, Host, *Plan) error{
 		resolveNetwork,
 		resolveApplication,
@@ -115,6 +115,18 @@ var (
 	reIdent    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 	reGroup    = regexp.MustCompile(`^[A-Za-z0-9_.:@-]+$`)
 )
+
+// defaultShell is the shell for apachectl when --shell-executable is not
+// given: bash from PATH, else sh, as upstream chooses. bash can name
+// Apache's process (exec -a, --process-name); dash cannot.
+func defaultShell(h Host) string {
+	for _, name := range []string{"bash", "sh"} {
+		if p, err := h.LookPath(name); err == nil {
+			return p
+		}
+	}
+	return "/bin/sh"
+}
 
 // validHost reports whether s is a DNS-style host name, an IPv4 address or
 // an IPv6 address (written without brackets).
