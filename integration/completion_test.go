@@ -19,6 +19,12 @@ import (
 // TestCompleteFlagValue covers the answers it asks the binary for.)
 func TestCompletionInRealShells(t *testing.T) {
 	testenv.Integration(t)
+	if _, err := os.Stat("/usr/share/bash-completion/bash_completion"); err != nil {
+		t.Fatalf("needs the bash-completion package (scripts/install-deps installs it): %v", err)
+	}
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Fatalf("needs fish (scripts/install-deps installs it): %v", err)
+	}
 	bin := testenv.Binary(t)
 	dir := t.TempDir()
 	for _, s := range []string{"bash", "fish"} {
