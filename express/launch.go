@@ -276,7 +276,7 @@ func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 	addr := net.JoinHostPort(host, fmt.Sprint(p.O.Port))
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
-		if answers(addr) {
+		if Answers(addr) {
 			return true
 		}
 		select {
@@ -292,9 +292,10 @@ func waitReady(p *Plan, timeout time.Duration, stop <-chan struct{}) bool {
 // keeps requests with it out of the access log.
 const StartupCheckAgent = "mod_wsgi-express startup check"
 
-// answers reports whether an HTTP server at addr answers "OPTIONS *"
-// within half a second with a status line.
-func answers(addr string) bool {
+// Answers reports whether an HTTP server at addr answers "OPTIONS *"
+// within half a second with a status line: start-server's readiness check,
+// which tests use too.
+func Answers(addr string) bool {
 	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
 	if err != nil {
 		return false

@@ -16,6 +16,19 @@ import (
 // (not root, no privileges).
 const nobodyID = 65534
 
+// nobodyHome makes dir/home, private to nobody.
+func nobodyHome(t *testing.T, dir string) string {
+	t.Helper()
+	home := filepath.Join(dir, "home")
+	if err := os.Mkdir(home, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(home, nobodyID, nobodyID); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
 // nobodyEnv is the environment with home as $HOME and $TMPDIR.
 func nobodyEnv(home string) []string {
 	var env []string
@@ -34,11 +47,7 @@ func TestStartServerUnprivileged(t *testing.T) {
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
-	home := filepath.Join(dir, "home")
-	os.Mkdir(home, 0o700)
-	if err := os.Chown(home, nobodyID, nobodyID); err != nil {
-		t.Fatal(err)
-	}
+	home := nobodyHome(t, dir)
 	port := testenv.FreePort(t)
 	root := filepath.Join(home, fmt.Sprintf("mod_wsgi-127.0.0.1:%d:%d", port, nobodyID))
 	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port))
@@ -103,9 +112,7 @@ func TestPrivilegedPortUnprivileged(t *testing.T) {
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
-	home := filepath.Join(dir, "home")
-	os.Mkdir(home, 0o700)
-	os.Chown(home, nobodyID, nobodyID)
+	home := nobodyHome(t, dir)
 	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--host", "127.0.0.1", "--port", "81")
 	cmd.Env = nobodyEnv(home)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Credential: &syscall.Credential{Uid: nobodyID, Gid: nobodyID}}

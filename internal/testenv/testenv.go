@@ -167,28 +167,12 @@ func (s *Server) WaitReady(timeout time.Duration) error {
 			return fmt.Errorf("start-server exited: %v", s.err)
 		default:
 		}
-		if answers(fmt.Sprintf("127.0.0.1:%d", s.Port)) {
+		if express.Answers(fmt.Sprintf("127.0.0.1:%d", s.Port)) {
 			return nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
 	return fmt.Errorf("port %d not answering after %v", s.Port, timeout)
-}
-
-// answers reports whether an HTTP server at addr answers "OPTIONS *".
-func answers(addr string) bool {
-	c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-	if err != nil {
-		return false
-	}
-	defer c.Close()
-	c.SetDeadline(time.Now().Add(time.Second))
-	if _, err := io.WriteString(c, "OPTIONS * HTTP/1.0\r\nUser-Agent: "+express.StartupCheckAgent+"\r\n\r\n"); err != nil {
-		return false
-	}
-	buf := make([]byte, 5)
-	_, err = io.ReadFull(c, buf)
-	return err == nil && string(buf) == "HTTP/"
 }
 
 // Output is what start-server printed.
