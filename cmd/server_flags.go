@@ -32,7 +32,7 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.integer(&o.DaemonBacklog, "daemon-backlog", "NUMBER", "listen backlog of the daemon processes' sockets")
 
 	b.in("Processes")
-	b.integer(&o.Processes, "processes", "NUMBER", "number of daemon processes, or of Apache children in embedded mode (default: one, and the app is told it is not multiprocess)")
+	b.integer(&o.Processes, "processes", "NUMBER", "number of daemon processes (default: one, and the app is told it is not multiprocess), or of Apache children in embedded mode (default: one per CPU, so the GIL does not hold the app to one CPU)")
 	b.integer(&o.Threads, "threads", "NUMBER", "request threads in each daemon process (embedded mode: in each Apache child)")
 	b.integer(&o.MaxClients, "max-clients", "NUMBER", "simultaneous client connections Apache accepts, at least processes x threads (default: 10 + 1.5 x processes x threads, at least 20; embedded mode: exactly processes x threads)")
 	b.integer(&o.MaximumRequests, "maximum-requests", "NUMBER", "restart a daemon process after this many requests (embedded mode: an Apache child after this many connections; 0: never)")

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -33,6 +34,8 @@ type Host interface {
 	Output(name string, args ...string) ([]byte, error)
 	// PortFree reports whether addr (host:port) can be listened on.
 	PortFree(addr string) bool
+	// CPUs is how many CPUs this process may use.
+	CPUs() int
 }
 
 // RealHost is the machine this process runs on.
@@ -56,6 +59,16 @@ func (RealHost) TempDir() string                              { return tempDir()
 func (RealHost) Output(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).Output()
 }
+
+// CPUs honours CPU affinity and, unless GOMAXPROCS is set in the
+// environment, a container's CPU limit (Go's default GOMAXPROCS reads the
+// cgroup's CPU quota).
+func (RealHost) CPUs() int {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return runtime.NumCPU()
+	}
+	return runtime.GOMAXPROCS(0)
+}
 func (RealHost) PortFree(addr string) bool {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -74,6 +87,7 @@ type RootedHost struct {
 	UID   int
 	Wd    string
 	Users map[string]*user.User
+	NCPU  int // CPUs(); 0 means 2, the machine the tests were written on
 }
 
 func (h RootedHost) path(p string) string { return filepath.Join(h.Root, p) }
@@ -155,3 +169,9 @@ func (h RootedHost) Output(name string, args ...string) ([]byte, error) {
 	return nil, &exec.Error{Name: name, Err: exec.ErrNotFound}
 }
 func (h RootedHost) PortFree(string) bool { return true }
+func (h RootedHost) CPUs() int {
+	if h.NCPU > 0 {
+		return h.NCPU
+	}
+	return 2
+}

@@ -58,6 +58,11 @@ type Plan struct {
 	// The application.
 	OperatingMode    string // daemon, embedded or debug
 	EmbeddedMode     bool   // the application runs inside Apache's children
+	// Processes is --processes, or in embedded mode without it the number
+	// chosen from the CPUs (ProcessesFromCPUs); 0 means one, not multiprocess.
+	Processes         int
+	ProcessesFromCPUs bool
+	CPUs              int // the CPUs the embedded-mode default was chosen for
 	ProcessGroup     string
 	WSGIProcessGroup string // process-group= value: ProcessGroup, or %{GLOBAL} when embedded
 	ApplicationGroup string

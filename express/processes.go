@@ -37,18 +37,37 @@ func chooseMPM(o *Options, p *Plan, avail []string, builtin string) error {
 	return nil
 }
 
+// embeddedProcesses is the number of processes embedded mode runs when
+// --processes is not given: enough Apache children that every CPU has a
+// Python interpreter of its own. Each child's threads share one
+// interpreter lock (the GIL), so one child runs Python on one CPU at a
+// time: worker and event get one child per CPU. A prefork child runs one
+// request, and embedded mode runs processes x threads of them, so prefork
+// needs only enough processes to reach a child per CPU.
+func embeddedProcesses(mpmName string, threads, cpus int) int {
+	cpus, threads = max(1, cpus), max(1, threads)
+	if mpm.Threaded(mpmName) {
+		return cpus
+	}
+	return (cpus + threads - 1) / threads
+}
+
 // requestCapacity is how many requests the application can handle at once,
 // and in which processes.
 func requestCapacity(o *Options, p *Plan) string {
-	procs := max(1, o.Processes)
+	procs := max(1, p.Processes)
 	n := procs * o.Threads
+	why := ""
+	if p.ProcessesFromCPUs {
+		why = ", a Python interpreter per CPU; --processes to choose"
+	}
 	switch {
 	case p.DebugMode:
 		return "1 (1 process * 1 thread, debug mode)"
 	case p.EmbeddedMode && !mpm.Threaded(p.MPM):
-		return fmt.Sprintf("%d (%d single-threaded prefork %s)", n, n, plural(n, "child", "children"))
+		return fmt.Sprintf("%d (%d single-threaded prefork %s%s)", n, n, plural(n, "child", "children"), why)
 	case p.EmbeddedMode:
-		return fmt.Sprintf("%d (%d Apache %s * %d %s)", n, procs, plural(procs, "child", "children"), o.Threads, plural(o.Threads, "thread", "threads"))
+		return fmt.Sprintf("%d (%d Apache %s * %d %s%s)", n, procs, plural(procs, "child", "children"), o.Threads, plural(o.Threads, "thread", "threads"), why)
 	}
 	return fmt.Sprintf("%d (%d %s * %d %s)", n, procs, plural(procs, "process", "processes"), o.Threads, plural(o.Threads, "thread", "threads"))
 }

@@ -31,10 +31,11 @@ func TestResolveProcesses(t *testing.T) {
 			if p.OperatingMode != "embedded" || p.WSGIProcessGroup != "%{GLOBAL}" || !p.O.DisableReloading || !p.Handler.DisableReloading {
 				t.Errorf("mode %q group %q reloading off %v", p.OperatingMode, p.WSGIProcessGroup, p.O.DisableReloading)
 			}
-			if p.MPMSize.Capacity != 2 || p.MPMSize.Children != 1 || p.MPMSize.ThreadsPerChild != 2 {
+			// The fake host has 2 CPUs: a child (and interpreter) per CPU.
+			if p.MPMSize.Capacity != 4 || p.MPMSize.Children != 2 || p.MPMSize.ThreadsPerChild != 2 {
 				t.Errorf("sizing %+v", p.MPMSize)
 			}
-			if got := summaryValue(p, "Request Capacity"); got != "2 (1 Apache child * 2 threads)" {
+			if got := summaryValue(p, "Request Capacity"); got != "4 (2 Apache children * 2 threads, a Python interpreter per CPU; --processes to choose)" {
 				t.Errorf("Request Capacity %q", got)
 			}
 		}},
@@ -89,6 +90,48 @@ func TestResolveProcesses(t *testing.T) {
 			}
 			if c.check != nil {
 				c.check(t, p)
+			}
+		})
+	}
+}
+
+// Embedded mode without --processes runs a Python interpreter per CPU;
+// --processes given is exact, and debug mode stays one process.
+func TestEmbeddedProcessesPerCPU(t *testing.T) {
+	cases := []struct {
+		name              string
+		cpus              int
+		mod               func(*Options)
+		children, threads int // Apache children and threads per child
+		capacity          string
+	}{
+		{"worker, 2 CPUs", 2, func(o *Options) {}, 2, 5, "10 (2 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
+		{"worker, 1 CPU", 1, func(o *Options) {}, 1, 5, "5 (1 Apache child * 5 threads, a Python interpreter per CPU; --processes to choose)"},
+		{"worker, 8 CPUs", 8, func(o *Options) {}, 8, 5, "40 (8 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
+		{"processes given", 8, func(o *Options) { o.Processes = 1 }, 1, 5, "5 (1 Apache child * 5 threads)"},
+		{"event", 4, func(o *Options) { o.ServerMPM = []string{"event"} }, 4, 5, "20 (4 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
+		// prefork: processes x threads single-threaded children, already
+		// one per CPU with the default five threads.
+		{"prefork, threads cover the CPUs", 2, func(o *Options) { o.ServerMPM = []string{"prefork"} }, 5, 1, "5 (5 single-threaded prefork children, a Python interpreter per CPU; --processes to choose)"},
+		{"prefork, fewer threads than CPUs", 8, func(o *Options) { o.ServerMPM, o.Threads = []string{"prefork"}, 3 }, 9, 1, "9 (9 single-threaded prefork children, a Python interpreter per CPU; --processes to choose)"},
+		{"debug mode", 8, func(o *Options) { o.DebugMode = true }, 1, 1, "1 (1 process * 1 thread, debug mode)"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := fakeHost(t, debianLayout(), 0)
+			h.NCPU = c.cpus
+			o := DefaultOptions()
+			o.EmbeddedMode = true
+			c.mod(&o)
+			p, err := Resolve(o, h)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.MPMSize.Children != c.children || p.MPMSize.ThreadsPerChild != c.threads {
+				t.Errorf("%d children * %d threads, want %d * %d", p.MPMSize.Children, p.MPMSize.ThreadsPerChild, c.children, c.threads)
+			}
+			if got := summaryValue(p, "Request Capacity"); got != c.capacity {
+				t.Errorf("Request Capacity %q, want %q", got, c.capacity)
 			}
 		})
 	}

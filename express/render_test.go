@@ -91,6 +91,10 @@ func TestGoldenConfigs(t *testing.T) {
 			o.EmbeddedMode, o.OrphanInterpreter = true, true
 			o.Processes, o.Threads, o.MaximumRequests = 2, 4, 500
 		}},
+		{"embedded-default.conf", 0, func(o *Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.EmbeddedMode = true
+		}},
 		{"prefork-fractions.conf", 0, func(o *Options) {
 			o.EntryPoint = "hello.wsgi"
 			o.ServerMPM = []string{"prefork"}

@@ -450,8 +450,13 @@ func resolveProcesses(o *Options, h Host, p *Plan) error {
 			return err
 		}
 	}
+	p.Processes = o.Processes
+	if o.EmbeddedMode && !p.DebugMode && o.Processes == 0 {
+		p.CPUs = h.CPUs()
+		p.Processes, p.ProcessesFromCPUs = embeddedProcesses(p.MPM, o.Threads, p.CPUs), true
+	}
 	p.MPMSize = mpm.Size(p.MPM, mpm.Spec{
-		Processes:           o.Processes,
+		Processes:           p.Processes,
 		Threads:             o.Threads,
 		MaxClients:          o.MaxClients,
 		InitialWorkers:      o.InitialWorkers,

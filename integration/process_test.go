@@ -10,13 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
 
-// groupApp reports the mod_wsgi process group it runs in and its pid.
+// groupApp reports the mod_wsgi process group it runs in, its pid and
+// wsgi.multiprocess.
 const groupApp = `import os
 def application(environ, start_response):
-    body = ('group=%s\npid=%d\n' % (environ['mod_wsgi.process_group'], os.getpid())).encode()
+    body = ('group=%s\npid=%d\nmultiprocess=%s\n' % (environ['mod_wsgi.process_group'], os.getpid(), environ['wsgi.multiprocess'])).encode()
     start_response('200 OK', [('Content-Type', 'text/plain')])
     return [body]
 `
@@ -173,6 +175,35 @@ func TestEmbeddedModePrefersWorker(t *testing.T) {
 		t.Errorf("summary does not name the worker MPM:\n%s", out)
 	}
 	testenv.ConfigTest(t, root)
+}
+
+// Embedded mode without --processes runs one worker child per CPU, each
+// with its own Python interpreter, so the GIL does not hold the application
+// to one CPU; the summary says why and how to choose.
+func TestEmbeddedModeChildPerCPU(t *testing.T) {
+	testenv.Integration(t)
+	cpus := express.RealHost{}.CPUs()
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
+	s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode", "--server-status")
+	want := fmt.Sprintf("Request Capacity : %d (%d Apache %s * 5 threads, a Python interpreter per CPU; --processes to choose)",
+		cpus*5, cpus, map[bool]string{true: "child", false: "children"}[cpus == 1])
+	if out := s.Output(); !strings.Contains(out, want) || !strings.Contains(out, "(worker MPM)") {
+		t.Errorf("summary lacks %q and the worker MPM:\n%s", want, out)
+	}
+	checkShape(t, s, cpus, 5+apacheChildExtraThreads, 0, 0)
+	if got, want := field(s.MustGet("/"), "multiprocess"), fmt.Sprint(map[bool]string{true: "True", false: "False"}[cpus > 1]); got != want {
+		t.Errorf("wsgi.multiprocess = %s with %d children, want %s", got, cpus, want)
+	}
+	if msg := testenv.Eventually(10*time.Second, func() string {
+		if got := statusWorkers(t, s); got != cpus*5 {
+			return fmt.Sprintf("/server-status reports %d workers (busy + idle), want %d", got, cpus*5)
+		}
+		return ""
+	}); msg != "" {
+		t.Error(msg)
+	}
+	s.Stop(syscall.SIGTERM)
 }
 
 func TestProcessOptionErrors(t *testing.T) {
