@@ -27,8 +27,9 @@ func NewCmdDoctor(f *Factory, runF func(*DoctorOptions) error) *cobra.Command {
 modules directory, the MPMs, the mod_wsgi module with its version and the
 Python it links, that Python's home, the virtualenv if any, mime.types,
 whether the port is free, the server root, and the accounts. Each line says
-OK or FAIL, and how to fix a failure. The exit status is 0 only when
-start-server with the same options would work.`,
+OK or FAIL, and how to fix a failure. The exit status is 0 when
+start-server with the same options would work, 2 when an option's value is
+wrong on any machine (as start-server would exit), else 1.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -79,9 +80,14 @@ func doctorRun(opts *DoctorOptions) error {
 		}
 		if r.OK {
 			fmt.Fprintln(opts.IO.Out, "\nstart-server should work here.")
+		} else if r.BadInput {
+			fmt.Fprintln(opts.IO.Out, "\nAn option's value is wrong: fix the FAIL line naming it.")
 		} else {
 			fmt.Fprintln(opts.IO.Out, "\nstart-server would fail: fix the FAIL lines above.")
 		}
+	}
+	if r.BadInput {
+		return &exitCode{2}
 	}
 	if !r.OK {
 		return &exitCode{1}

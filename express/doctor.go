@@ -29,10 +29,13 @@ type Check struct {
 }
 
 // DoctorReport is everything doctor found; OK is true only when
-// start-server with these options would work.
+// start-server with these options would work. BadInput is true when an
+// option's value is wrong on any machine (a FAIL line names the option):
+// the command then exits 2, as start-server would, rather than 1.
 type DoctorReport struct {
-	OK     bool    `json:"ok"`
-	Checks []Check `json:"checks"`
+	OK       bool    `json:"ok"`
+	BadInput bool    `json:"bad_input,omitempty"`
+	Checks   []Check `json:"checks"`
 }
 
 func (r *DoctorReport) add(name, status, detail, fix string) {
@@ -57,6 +60,12 @@ func (r *DoctorReport) fail(name string, err error) {
 	r.add(name, StatusFail, detail+opt, fix)
 }
 
+// failInput is fail for an option value that no machine would accept.
+func (r *DoctorReport) failInput(name string, err error) {
+	r.BadInput = true
+	r.fail(name, err)
+}
+
 var reServerVersion = regexp.MustCompile(`Server version:\s*(\S+(?: \([^)]*\))?)`)
 
 // Doctor checks, one by one, what start-server needs: Apache, its modules
@@ -67,7 +76,7 @@ func Doctor(opts Options, h Host) *DoctorReport {
 	r := &DoctorReport{}
 	o := opts
 	if err := checkAllText(&o); err != nil {
-		r.fail("options", err)
+		r.failInput("options", err)
 		return r
 	}
 	apxs := apxsVars(h)
@@ -183,7 +192,7 @@ func Doctor(opts Options, h Host) *DoctorReport {
 
 	p := &Plan{}
 	if err := resolveNetwork(&o, h, p); err != nil {
-		r.fail("port", err)
+		r.failInput("port", err)
 	} else {
 		p.O = o
 		if err := CheckPort(p, h); err != nil {

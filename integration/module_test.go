@@ -329,4 +329,29 @@ func TestDoctorFailures(t *testing.T) {
 	t.Run("usage error", func(t *testing.T) {
 		run(t, dir, 2, "doctor", "--no-such-flag")
 	})
+	// A value no machine accepts exits 2, as start-server would, and the
+	// report still shows every other check.
+	t.Run("bad value", func(t *testing.T) {
+		out := run(t, dir, 2, "doctor", "--port", "0")
+		if l := doctorLine(out, "port"); !strings.HasPrefix(l, "FAIL") || !strings.Contains(l, "--port") || !strings.Contains(l, "Fix: ") {
+			t.Errorf("port line %q", l)
+		}
+		if !strings.HasPrefix(doctorLine(out, "Apache"), "OK") || !strings.Contains(out, "option's value is wrong") {
+			t.Errorf("doctor --port 0:\n%s", out)
+		}
+		// A control character stops the checks at once: nothing else is
+		// looked at with such a value.
+		out = run(t, dir, 2, "doctor", "--host", "a\nb")
+		if l := doctorLine(out, "options"); !strings.HasPrefix(l, "FAIL") || !strings.Contains(l, "--host") {
+			t.Errorf("doctor --host 'a\\nb':\n%s", out)
+		}
+		jsonOut, code := testenv.Run(t, dir, "doctor", "--json", "--port", "70000")
+		var r struct {
+			OK       bool `json:"ok"`
+			BadInput bool `json:"bad_input"`
+		}
+		if err := json.Unmarshal([]byte(jsonOut), &r); err != nil || code != 2 || !r.BadInput {
+			t.Errorf("doctor --json --port 70000: exit %d, %+v, %v\n%s", code, r, err, jsonOut)
+		}
+	})
 }
