@@ -106,8 +106,8 @@ func Execute(f *Factory, args []string) int {
 	var err error
 	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
 		joined, err = joinPairArgsForCompletion(args, isTwoArg)
-	} else {
-		joined, err = joinPairArgs(args, isTwoArg)
+	} else if joined, err = expandAbbreviations(root, args); err == nil {
+		joined, err = joinPairArgs(joined, isTwoArg)
 	}
 	if err != nil {
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)

@@ -139,6 +139,11 @@ command's option is an error naming it; a command ignores the keys of options
 only other commands have, so one file can serve several. A repeatable option set by the environment or
 the file replaces the default list rather than adding to it.
 
+On the command line a long option may be shortened to any unambiguous
+prefix (` + "`--thr 10`" + ` for ` + "`--threads 10`" + `), as with the Python mod_wsgi-express; an
+exact name always wins, and a prefix of several names is an error listing
+them. Config file keys and environment variables take the full name.
+
 ` + "`--print-config`" + ` prints every option's resolved value and where it came from
 (flag, argument, env, file or default) in the config file's YAML form, and
 exits without writing anything:
