@@ -86,6 +86,7 @@ func main() {
 		srv          *exec.Cmd
 		root         string
 		app, static  string
+		capacity     string // the summary's Request Capacity
 	}
 	res := make([]*result, len(modes))
 	for k, m := range modes {
@@ -106,6 +107,11 @@ func main() {
 				fail(fmt.Sprintf("setup-server: %v\n%s", err, out))
 			}
 			setups = append(setups, time.Since(t0))
+			for _, l := range strings.Split(string(out), "\n") {
+				if _, v, ok := strings.Cut(l, "Request Capacity :"); ok {
+					r.capacity = strings.TrimSpace(v)
+				}
+			}
 		}
 		r.setup = median(setups)
 
@@ -152,6 +158,7 @@ func main() {
 		r := res[k]
 		app, static := sum[r.app]/float64(*rounds), sum[r.static]/float64(*rounds)
 		fmt.Printf("%s mode\n", m.name)
+		fmt.Printf("  request capacity               %s\n", r.capacity)
 		fmt.Printf("  setup-server wall time         %6.1f ms (median of %d)\n", ms(r.setup), *setupRuns)
 		fmt.Printf("  start-server to first 200      %6.1f ms (median of %d)\n", ms(r.start), *startRuns)
 		fmt.Printf("  start-server process RSS       %6d KiB (all server processes: %d KiB)\n", r.rss, r.total)
