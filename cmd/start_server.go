@@ -76,16 +76,23 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 	if err != nil {
 		return err
 	}
+	if !setupOnly {
+		// Before writing: a server already running from this server root,
+		// or on this port, must not have its files rewritten.
+		if err := express.CheckNotRunning(plan); err != nil {
+			return err
+		}
+		if err := express.CheckPort(plan, opts.Host); err != nil {
+			return err
+		}
+	}
 	if err := express.Write(plan, files); err != nil {
 		return &express.RuntimeError{Msg: err.Error()}
 	}
 	printSummary(opts.IO.Out, plan)
 	if setupOnly {
-		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", plan.Apachectl)
+		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", express.ShellWord(plan.Apachectl))
 		return nil
-	}
-	if err := express.CheckPort(plan, opts.Host); err != nil {
-		return err
 	}
 	return express.Launch(plan, opts.IO)
 }

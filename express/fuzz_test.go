@@ -564,3 +564,23 @@ func TestShellQuoteRoundTrip(t *testing.T) {
 		}
 	}
 }
+
+// ShellWord leaves plain paths alone and otherwise quotes: either way the
+// shell reads back the same single word.
+func TestShellWordRoundTrip(t *testing.T) {
+	for _, v := range append([]string{"/tmp/mod_wsgi-localhost:8000:0/apachectl", "a b", "we\"ird $x", "~user", "*", "a;b", "-"}, nastyValues...) {
+		if strings.ContainsRune(v, 0) || v == "" {
+			continue
+		}
+		out, err := exec.Command("/bin/sh", "-c", "printf %s "+ShellWord(v)).Output()
+		if err != nil {
+			t.Fatalf("%q: %v", v, err)
+		}
+		if string(out) != v {
+			t.Errorf("through sh %q came back as %q", v, out)
+		}
+	}
+	if got := ShellWord("/tmp/mod_wsgi-localhost:8000:0/apachectl"); got != "/tmp/mod_wsgi-localhost:8000:0/apachectl" {
+		t.Errorf("a plain path was quoted: %s", got)
+	}
+}

@@ -414,16 +414,30 @@ func newLines(path string, offset int64) []string {
 // process, whichever process it is; a pid is only trusted when that
 // process is an Apache running this server root's configuration.
 func clearStalePidFile(p *Plan) error {
+	if _, err := os.Stat(p.PidFile); err != nil {
+		return nil
+	}
+	if err := CheckNotRunning(p); err != nil {
+		return err
+	}
+	if err := os.Remove(p.PidFile); err != nil && !os.IsNotExist(err) {
+		return &RuntimeError{Msg: fmt.Sprintf("removing the stale pid file %s: %v", p.PidFile, err)}
+	}
+	return nil
+}
+
+// CheckNotRunning fails when an Apache is already running this server
+// root's configuration. start-server checks it, and the port, before
+// writing anything: rewriting the files of a running server would switch
+// it to the new options at its next restart.
+func CheckNotRunning(p *Plan) error {
 	data, err := os.ReadFile(p.PidFile)
 	if err != nil {
 		return nil
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(string(data)))
 	if err == nil && pid > 0 && pidRunsConfig(pid, p.ConfigFile) {
-		return &RuntimeError{Msg: fmt.Sprintf("a server for %s is already running (pid %d); stop it first with %s stop", p.ServerRoot, pid, p.Apachectl)}
-	}
-	if err := os.Remove(p.PidFile); err != nil && !os.IsNotExist(err) {
-		return &RuntimeError{Msg: fmt.Sprintf("removing the stale pid file %s: %v", p.PidFile, err)}
+		return &RuntimeError{Msg: fmt.Sprintf("a server for %s is already running (pid %d); stop it first with %s stop, or give this one its own --server-root", p.ServerRoot, pid, p.Apachectl)}
 	}
 	return nil
 }

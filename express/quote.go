@@ -45,6 +45,15 @@ func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
+// ShellWord is s as one POSIX shell word for a person to paste: as it is
+// when it has only characters no shell treats specially, else quoted.
+func ShellWord(s string) string {
+	if s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-") == "" {
+		return s
+	}
+	return ShellQuote(s)
+}
+
 // checkText rejects what no quoting can make safe in a configuration line:
 // control characters (newline, carriage return, NUL, escape, ...) and
 // invalid UTF-8.

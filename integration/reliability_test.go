@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"crypto/sha256"
 	"fmt"
 	"io"
 	"net"
@@ -73,6 +74,82 @@ func TestPortInUseDetectedBeforeLaunch(t *testing.T) {
 		t.Errorf("Apache was launched:\n%s", out)
 	}
 	testenv.AssertNoProcesses(t, 0, root)
+	if _, err := os.Stat(root); err == nil {
+		t.Error("the server root was written although the port was taken")
+	}
+}
+
+// A second start-server for a server root or a port in use by a running
+// server fails before writing: the running server's files stay as they
+// were, so its next daemon restart does not switch it to the other app.
+func TestSecondStartLeavesRunningServerAlone(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "one.wsgi"), namedApp("one"))
+	testenv.WriteFile(t, filepath.Join(dir, "two.wsgi"), namedApp("two"))
+	s := testenv.Start(t, dir, "one.wsgi")
+	before := snapshot(t, s.Root)
+
+	other := testenv.FreePort(t)
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"same server root", []string{"--port", strconv.Itoa(other), "--server-root", s.Root}, "already running"},
+		{"same port and server root", []string{"--port", strconv.Itoa(s.Port), "--server-root", s.Root}, "already running"},
+		{"same port", []string{"--port", strconv.Itoa(s.Port), "--server-root", filepath.Join(dir, "root2")}, fmt.Sprintf("port %d is already in use", s.Port)},
+	} {
+		out, code := runFor(t, time.Minute, dir, append([]string{"start-server", "two.wsgi", "--host", "127.0.0.1"}, c.args...)...)
+		if code != 1 || !strings.Contains(out, c.want) {
+			t.Errorf("%s: exit %d, want 1 and %q:\n%s", c.name, code, c.want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "root2")); err == nil {
+		t.Error("a server root was written although the port was taken")
+	}
+	if after := snapshot(t, s.Root); after != before {
+		t.Errorf("the running server's files changed:\nbefore %s\nafter  %s", before, after)
+	}
+	// A daemon restart still loads the first application.
+	pid := field(s.MustGet("/pid"), "pid")
+	s.Cmd.Process.Signal(syscall.SIGUSR1)
+	if msg := testenv.Eventually(15*time.Second, func() string {
+		code, body := s.Get("/pid")
+		if code != 200 || field(body, "pid") == pid {
+			return fmt.Sprintf("no new daemon after SIGUSR1: %d %q", code, body)
+		}
+		if !strings.Contains(body, "app=one") {
+			return fmt.Sprintf("after SIGUSR1 the server answers %q, want the first app", body)
+		}
+		return ""
+	}); msg != "" {
+		t.Error(msg)
+	}
+	s.Stop(syscall.SIGTERM)
+}
+
+// namedApp answers with its name and its process id.
+func namedApp(name string) string {
+	return "import os\n" +
+		"def application(environ, start_response):\n" +
+		"    start_response('200 OK', [('Content-Type', 'text/plain')])\n" +
+		"    return [('app=" + name + "\\npid=%d\\n' % os.getpid()).encode()]\n"
+}
+
+// snapshot is every generated file of a server root with its contents'
+// hash, in one string.
+func snapshot(t *testing.T, root string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, name := range []string{"httpd.conf", "handler.json", "handler.wsgi", "apachectl", "envvars"} {
+		data, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s:%x ", name, sha256.Sum256(data))
+	}
+	return b.String()
 }
 
 // A module that will not load: Apache fails while reading its
