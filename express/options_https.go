@@ -295,12 +295,7 @@ func resolveHTTPS(o *Options, h Host, p *Plan) error {
 		} else {
 			p.HTTPSListen = fmt.Sprint(o.HTTPSPort)
 		}
-		urlHost := firstNonEmpty(listenHost, "localhost")
-		if o.HTTPSPort == 443 {
-			p.HTTPSURL = fmt.Sprintf("https://%s/", urlHost)
-		} else {
-			p.HTTPSURL = fmt.Sprintf("https://%s:%d/", urlHost, o.HTTPSPort)
-		}
+		p.HTTPSURL = siteURL("https", firstNonEmpty(o.ServerName, listenHost, "localhost"), o.HTTPSPort)
 	}
 	hostURL := func(scheme, host string, n int) string {
 		if (scheme == "http" && n == 80) || (scheme == "https" && n == 443) {

@@ -137,6 +137,19 @@ func validHost(s string) bool {
 	return reHostName.MatchString(s)
 }
 
+// siteURL is the address to give people: the server name when there is
+// one (its virtual host refuses other names), without the scheme's
+// default port.
+func siteURL(scheme, host string, port int) string {
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if scheme == "http" && port == 80 || scheme == "https" && port == 443 {
+		return fmt.Sprintf("%s://%s/", scheme, host)
+	}
+	return fmt.Sprintf("%s://%s:%d/", scheme, host, port)
+}
+
 func resolveNetwork(o *Options, h Host, p *Plan) error {
 	if o.Port < 1 || o.Port > 65535 {
 		return usagef("port", "%d is not a TCP port; use a number from 1 to 65535", o.Port)
@@ -163,11 +176,7 @@ func resolveNetwork(o *Options, h Host, p *Plan) error {
 		// used when a request has no Host header.
 		p.ServerName = "localhost"
 	}
-	urlHost := firstNonEmpty(host, "localhost")
-	if strings.Contains(urlHost, ":") {
-		urlHost = "[" + urlHost + "]"
-	}
-	p.URL = fmt.Sprintf("http://%s:%d/", urlHost, o.Port)
+	p.URL = siteURL("http", firstNonEmpty(o.ServerName, host, "localhost"), o.Port)
 	if o.ProcessGroup == "" {
 		o.ProcessGroup = fmt.Sprintf("%s:%d", firstNonEmpty(host, "localhost"), o.Port)
 	}

@@ -18,7 +18,11 @@ func TestResolveNetworkHosts(t *testing.T) {
 		{host: "::1", listen: "[::1]:8000", url: "http://[::1]:8000/", name: "localhost"},
 		{host: "fd00::10", listen: "[fd00::10]:8000", url: "http://[fd00::10]:8000/"},
 		{host: "::", listen: "[::]:8000", url: "http://[::]:8000/", name: "localhost"},
-		{host: "::1", serverName: "example.test", listen: "[::1]:8000", url: "http://[::1]:8000/", name: "example.test"},
+		// The URL names the server name: other names get the 403 of the
+		// default virtual host.
+		{host: "::1", serverName: "example.test", listen: "[::1]:8000", url: "http://example.test:8000/", name: "example.test"},
+		{serverName: "www.example.test", listen: "8000", url: "http://www.example.test:8000/", name: "www.example.test"},
+		{host: "127.0.0.1", serverName: "localhost", listen: "127.0.0.1:8000", url: "http://localhost:8000/", name: "localhost"},
 		// Colons, dots and hex digits that are not an IPv6 address
 		// (found by FuzzRender: ":" became "Listen [:]:8000").
 		{host: ":", badOption: "host"},
@@ -51,6 +55,26 @@ func TestResolveNetworkHosts(t *testing.T) {
 		}
 		if c.name != "" && p.ServerName != c.name {
 			t.Errorf("host %q server-name %q: ServerName %q, want %q", c.host, c.serverName, p.ServerName, c.name)
+		}
+	}
+}
+
+// The scheme's default port is left out of the URL, as upstream does.
+func TestSiteURL(t *testing.T) {
+	for _, c := range []struct {
+		scheme, host string
+		port         int
+		want         string
+	}{
+		{"http", "localhost", 80, "http://localhost/"},
+		{"http", "localhost", 8000, "http://localhost:8000/"},
+		{"https", "www.example.test", 443, "https://www.example.test/"},
+		{"https", "localhost", 8443, "https://localhost:8443/"},
+		{"http", "::1", 80, "http://[::1]/"},
+		{"https", "::1", 80, "https://[::1]:80/"},
+	} {
+		if got := siteURL(c.scheme, c.host, c.port); got != c.want {
+			t.Errorf("siteURL(%q, %q, %d) = %q, want %q", c.scheme, c.host, c.port, got, c.want)
 		}
 	}
 }

@@ -137,6 +137,14 @@ func TestServerNameVirtualHosts(t *testing.T) {
 	s := testenv.Start(t, dir, "app.wsgi", "--server-name", "www.example.test", "--server-alias", "alt.example.test",
 		"--server-alias", "*.wild.test")
 	testenv.ConfigTest(t, s.Root)
+	// The URL printed names the server name, the one that is served (the
+	// name is not in DNS: the request goes to 127.0.0.1 with its Host).
+	want := fmt.Sprintf("http://www.example.test:%d/", s.Port)
+	for _, line := range []string{"Server URL       : " + want, "Server is ready at " + want} {
+		if !strings.Contains(s.Output(), line) {
+			t.Errorf("output lacks %q:\n%s", line, s.Output())
+		}
+	}
 	for _, host := range []string{"www.example.test", "alt.example.test", "a.wild.test"} {
 		vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/p", host), "HTTP_HOST", host)
 	}
@@ -179,6 +187,9 @@ func TestServerNameWithHTTPSOnly(t *testing.T) {
 		if loc := a.header.Get("Location"); (a.code != 301 && a.code != 302) || loc != want {
 			t.Errorf("Host %s over HTTP: status %d Location %q, want a redirect to %s", host, a.code, loc, want)
 		}
+	}
+	if want := fmt.Sprintf("Server URL (HTTPS) : https://www.example.test:%d/", hp); !strings.Contains(s.Output(), want) {
+		t.Errorf("output lacks %q:\n%s", want, s.Output())
 	}
 	c := testenv.HTTPSClient(cert.Pool(), false)
 	url := fmt.Sprintf("https://127.0.0.1:%d/a", hp)
