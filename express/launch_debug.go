@@ -32,7 +32,14 @@ func launchDebug(p *Plan, s Streams) error {
 	if p.GDB != "" {
 		how = "Ctrl-C interrupts it in gdb; then quit stops it"
 	}
-	fmt.Fprintf(s.Out, "Debug mode: Apache runs in this terminal at %s (%s; resizing the window stops it too)\n", p.URL, how)
+	if s.IsTerminal {
+		fmt.Fprintf(s.Out, "Debug mode: Apache runs in this terminal at %s (%s; resizing the window stops it too)\n", p.URL, how)
+	} else {
+		if p.GDB == "" {
+			how = "SIGINT or SIGTERM stops it"
+		}
+		fmt.Fprintf(s.Out, "Debug mode: Apache runs in the foreground at %s (%s)\n", p.URL, how)
+	}
 	err := syscall.Exec(args[0], args, env)
 	return &RuntimeError{Msg: fmt.Sprintf("running %s: %v", args[0], err)}
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +38,11 @@ def application(environ, start_response):
     if path == '/fail':
         raise ValueError('call failed')
     start_response('200 OK', [('Content-Type', 'text/plain')])
+    if path == '/print':
+        print('PRINTED-TO-STDOUT', flush=True)
+        sys.stderr.write('WRITTEN-TO-STDERR\n')
+        sys.stderr.flush()
+        return [b'printed']
     if path == '/fail-iter':
         return gen()
     if path == '/fail-close':
@@ -149,7 +155,35 @@ func TestDebugModeServes(t *testing.T) {
 		t.Errorf("debug configuration wrong:\n%s", conf)
 	}
 	testenv.ConfigTest(t, p.root)
+	// print() reaches the terminal; stderr goes to the error log
+	// (docs/debugging.md).
+	if code, _ := p.request(t, "/print", ""); code != 200 {
+		t.Errorf("/print: status %d", code)
+	}
+	p.expect(t, "PRINTED-TO-STDOUT", 10*time.Second)
+	if msg := testenv.Eventually(10*time.Second, func() string {
+		if log, _ := os.ReadFile(filepath.Join(p.root, "error_log")); !strings.Contains(string(log), "WRITTEN-TO-STDERR") {
+			return "stderr output not in the error log:\n" + string(log)
+		}
+		return ""
+	}); msg != "" {
+		t.Error(msg)
+	}
 	p.ctrlC(t)
+}
+
+// Without a terminal debug mode still serves, and does not claim to run
+// in a terminal.
+func TestDebugModeWithoutTerminal(t *testing.T) {
+	dir := writeDebugApp(t)
+	s := testenv.Start(t, dir, "--debug-mode", "app.wsgi")
+	if field(s.MustGet("/"), "helper") != "one" {
+		t.Error("the application did not answer")
+	}
+	if out := s.Output(); !strings.Contains(out, "Debug mode: Apache runs in the foreground at ") || strings.Contains(out, "this terminal") {
+		t.Errorf("output:\n%s", out)
+	}
+	s.Stop(syscall.SIGTERM)
 }
 
 func TestDebuggerPostMortem(t *testing.T) {
