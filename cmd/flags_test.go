@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -62,6 +63,23 @@ func TestJoinPairArgs(t *testing.T) {
 		}
 		if !c.err && strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// A value of the wrong kind names the option and what it takes, not Go's
+// parser.
+func TestFlagValueKindErrors(t *testing.T) {
+	for args, want := range map[string]string{
+		"--port abc":                  `--port: "abc" is not a whole number`,
+		"--port 99999999999999999999": `--port: "99999999999999999999" is out of range`,
+		"--access-log=maybe":          `--access-log: "maybe" is not true or false`,
+		"--initial-workers x":         `--initial-workers`,
+	} {
+		f, out, errb := testFactory(nil)
+		code := Execute(f, append([]string{"setup-server", "--server-root", filepath.Join(t.TempDir(), "r")}, strings.Fields(args)...))
+		if code != 2 || !strings.Contains(errb.String(), want) || strings.Contains(errb.String(), "strconv") || out.Len() != 0 {
+			t.Errorf("%s: exit %d, stderr %q, want %q", args, code, errb, want)
 		}
 	}
 }

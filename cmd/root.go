@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -65,7 +66,7 @@ directory and starts Apache in the foreground.
 	// Our own completion command (bash, zsh, fish) replaces cobra's.
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &flagError{err: err, cmd: c}
+		return &flagError{err: plainFlagError(err), cmd: c}
 	})
 	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f),
 		NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil))
@@ -81,6 +82,23 @@ func getenvOf(f *Factory) func(string) string {
 		return f.Host.Getenv
 	}
 	return os.Getenv
+}
+
+var reParseError = regexp.MustCompile(`^invalid argument (".*") for "(--[a-z0-9-]+)" flag: strconv\.Parse(Int|Uint|Float|Bool): parsing ".*": (invalid syntax|value out of range)$`)
+
+// plainFlagError says what a number or on/off option wants instead of
+// quoting Go's strconv error (`--port: "abc" is not a whole number`).
+func plainFlagError(err error) error {
+	m := reParseError.FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	value, option, kind, why := m[1], m[2], m[3], m[4]
+	want := map[string]string{"Int": "a whole number", "Uint": "a whole number of 0 or more", "Float": "a number", "Bool": "true or false"}[kind]
+	if why == "value out of range" {
+		return fmt.Errorf("%s: %s is out of range", option, value)
+	}
+	return fmt.Errorf("%s: %s is not %s", option, value, want)
 }
 
 type exitCode struct{ code int }
