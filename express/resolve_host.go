@@ -337,7 +337,11 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 	if p.AccessLog != "" {
 		add("Access Log File", p.AccessLog+rotated)
 	}
-	add("Operating Mode", p.OperatingMode)
+	if p.Static {
+		add("Operating Mode", "static files (Apache serves them; no application)")
+	} else {
+		add("Operating Mode", p.OperatingMode)
+	}
 	p.Summary = append(p.Summary, debugSummary(p)...)
 	if !p.Static {
 		add("Request Capacity", requestCapacity(o, p))
@@ -346,6 +350,9 @@ func resolveSummary(o *Options, h Host, p *Plan) error {
 	add("Application Type", o.ApplicationType)
 	if p.Handler.EntryPoint != "" {
 		add("Entry Point", p.Handler.EntryPoint)
+	}
+	if p.Static {
+		add("Document Root", p.DocumentRoot)
 	}
 	add("mod_wsgi Module", describeModule(p.Module))
 	if p.PythonHome != "" {

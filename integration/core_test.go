@@ -104,6 +104,11 @@ func TestStaticDirectory(t *testing.T) {
 	if code, _ := s.Get("/missing"); code != 404 {
 		t.Errorf("missing file: status %d, want 404", code)
 	}
+	for _, want := range []string{"Operating Mode   : static files", "Document Root    : " + site} {
+		if !strings.Contains(s.Output(), want) {
+			t.Errorf("summary lacks %q:\n%s", want, s.Output())
+		}
+	}
 }
 
 func TestURLAliasAndDocumentRoot(t *testing.T) {
