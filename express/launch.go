@@ -171,7 +171,11 @@ func Launch(p *Plan, s Streams) error {
 			ready = nil
 			if ok {
 				up = true
-				fmt.Fprintln(s.Out, col.paint(green, fmt.Sprintf("Server is ready at %s", p.URL))+stopHint(s))
+				url := p.URL
+				if p.O.HTTPSOnly && p.HTTPSURL != "" {
+					url = p.HTTPSURL // plain HTTP only redirects there
+				}
+				fmt.Fprintln(s.Out, col.paint(green, fmt.Sprintf("Server is ready at %s", url))+stopHint(s))
 				if logFile != "" && !p.Static {
 					watch = watchAppLoad(logFile, offset, stop)
 				}

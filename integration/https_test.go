@@ -188,8 +188,11 @@ func TestServerNameWithHTTPSOnly(t *testing.T) {
 			t.Errorf("Host %s over HTTP: status %d Location %q, want a redirect to %s", host, a.code, loc, want)
 		}
 	}
-	if want := fmt.Sprintf("Server URL (HTTPS) : https://www.example.test:%d/", hp); !strings.Contains(s.Output(), want) {
-		t.Errorf("output lacks %q:\n%s", want, s.Output())
+	for _, want := range []string{fmt.Sprintf("Server URL (HTTPS) : https://www.example.test:%d/", hp),
+		fmt.Sprintf("Server is ready at https://www.example.test:%d/", hp)} {
+		if !strings.Contains(s.Output(), want) {
+			t.Errorf("output lacks %q:\n%s", want, s.Output())
+		}
 	}
 	c := testenv.HTTPSClient(cert.Pool(), false)
 	url := fmt.Sprintf("https://127.0.0.1:%d/a", hp)
