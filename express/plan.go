@@ -56,20 +56,22 @@ type Plan struct {
 	URL        string
 
 	// The application.
-	OperatingMode string // daemon, embedded or debug
-	EmbeddedMode  bool   // the application runs inside Apache's children
+	OperatingMode    string // daemon, embedded or debug
+	EmbeddedMode     bool   // the application runs inside Apache's children
+	ProcessGroup     string
+	WSGIProcessGroup string // process-group= value: ProcessGroup, or %{GLOBAL} when embedded
+	ApplicationGroup string
+	PreloadHandler   bool // WSGIImportScript: load the application when a process starts
+	DisplayName      string
+	DaemonOptions    []string // WSGIDaemonProcess options, already quoted
+	Static           bool     // --application-type static: no WSGI app
+
 	// Processes is --processes, or in embedded mode without it the number
 	// chosen from the CPUs (ProcessesFromCPUs); 0 means one, not multiprocess.
 	Processes         int
 	ProcessesFromCPUs bool
 	CPUs              int // the CPUs the embedded-mode default was chosen for
-	ProcessGroup      string
-	WSGIProcessGroup  string // process-group= value: ProcessGroup, or %{GLOBAL} when embedded
-	ApplicationGroup  string
-	PreloadHandler    bool // WSGIImportScript: load the application when a process starts
-	DisplayName       string
-	DaemonOptions     []string // WSGIDaemonProcess options, already quoted
-	Static            bool     // --application-type static: no WSGI app
+
 	// Routing: either the app is mounted with WSGIScriptAlias at MountPoint,
 	// or (a document root at /) unmatched files fall back to the app.
 	RootFallback bool
