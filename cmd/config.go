@@ -47,7 +47,12 @@ func isPairs(fl *pflag.Flag) bool { return len(fl.Annotations[annNargs]) > 0 }
 // not given on the command line from the environment and then the config
 // file before the command runs, and registers completion of their values.
 // NewRootCmd calls it after adding every command.
-func enableConfig(root *cobra.Command, getenv func(string) string) {
+//
+// environ, when not nil, lists the environment: a MOD_WSGI_EXPRESS_
+// variable that names no option of any command is warned about (a config
+// file key like it is an error; the environment may hold variables for
+// other programs, so there it is only a warning).
+func enableConfig(root *cobra.Command, getenv func(string) string, environ func() []string) {
 	// A config file may be shared by several commands (start-server and
 	// doctor, say): a key is unknown only when no command has that option.
 	known := map[string]bool{}
@@ -85,6 +90,9 @@ func enableConfig(root *cobra.Command, getenv func(string) string) {
 			src, err := applyConfig(c, args, cfg.file, getenv, known)
 			if err != nil {
 				return err
+			}
+			if environ != nil {
+				warnUnknownEnv(c.ErrOrStderr(), environ(), known)
 			}
 			if cfg.print {
 				printConfig(c.OutOrStdout(), c, src)
@@ -413,4 +421,26 @@ func yamlValue(fl *pflag.Flag) string {
 		return s
 	}
 	return js(s)
+}
+
+// Variables with the option prefix that are not options.
+var nonOptionEnv = map[string]bool{
+	EnvName(configFlag):      true,
+	EnvName(printConfigFlag): true,
+	EnvPrefix + "BINARY":     true, // runmodwsgi: where this binary is
+}
+
+// warnUnknownEnv warns about MOD_WSGI_EXPRESS_ variables that name no
+// option of any command, such as a misspelt one.
+func warnUnknownEnv(w io.Writer, environ []string, known map[string]bool) {
+	for _, kv := range environ {
+		name, value, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, EnvPrefix) || value == "" || nonOptionEnv[name] {
+			continue
+		}
+		opt := strings.ToLower(strings.ReplaceAll(strings.TrimPrefix(name, EnvPrefix), "_", "-"))
+		if !known[opt] || EnvName(opt) != name {
+			fmt.Fprintf(w, "Warning: %s is set but no command has an option --%s; it is ignored\n", name, opt)
+		}
+	}
 }

@@ -20,6 +20,13 @@ type envHost struct {
 }
 
 func (h envHost) Getenv(k string) string { return h.env[k] }
+func (h envHost) Environ() []string {
+	var out []string
+	for k, v := range h.env {
+		out = append(out, k+"="+v)
+	}
+	return out
+}
 
 func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
@@ -36,7 +43,7 @@ func runSetup(t *testing.T, env map[string]string, args ...string) (express.Opti
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
 	root.AddCommand(NewCmdSetupServer(f, func(o *ServerOptions) error { got = o.Options; return nil }))
-	enableConfig(root, f.Host.Getenv)
+	enableConfig(root, f.Host.Getenv, nil)
 	joined, err := joinPairArgs(append([]string{"setup-server"}, args...), func(n string) bool { return n == "setenv" || n == "url-alias" })
 	if err != nil {
 		t.Fatal(err)
@@ -308,7 +315,7 @@ func TestConfigFileSharedByCommands(t *testing.T) {
 		b.integer(&port, "port", "NUMBER", "port")
 		root := &cobra.Command{Use: "mod_wsgi-express", SilenceErrors: true, SilenceUsage: true}
 		root.AddCommand(NewCmdSetupServer(f, func(*ServerOptions) error { return nil }), small)
-		enableConfig(root, f.Host.Getenv)
+		enableConfig(root, f.Host.Getenv, nil)
 		root.SetArgs([]string{"small", "--config", file})
 		err := root.Execute()
 		return port, err
@@ -318,5 +325,32 @@ func TestConfigFileSharedByCommands(t *testing.T) {
 	}
 	if _, err := run("port: 1234\nthreadz: 9\n"); err == nil || !strings.Contains(err.Error(), `"threadz"`) {
 		t.Errorf("unknown key: error %v, want one naming threadz", err)
+	}
+}
+
+// A MOD_WSGI_EXPRESS_ variable naming no option is warned about and
+// ignored; options of any command, and the variables that are not options,
+// are not.
+func TestUnknownEnvWarned(t *testing.T) {
+	f, _, errb := testFactory(map[string]string{
+		"MOD_WSGI_EXPRESS_BOGUS":   "1",
+		"MOD_WSGI_EXPRESS_threads": "4",
+		"MOD_WSGI_EXPRESS_THREADS": "3",
+		"MOD_WSGI_EXPRESS_JSON":    "1", // doctor's option
+		"MOD_WSGI_EXPRESS_BINARY":  "/usr/local/bin/mod_wsgi-express",
+	})
+	code := Execute(f, []string{"setup-server", "--server-root", filepath.Join(t.TempDir(), "r"), "--print-config"})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errb)
+	}
+	for _, want := range []string{"MOD_WSGI_EXPRESS_BOGUS is set but no command has an option --bogus", "MOD_WSGI_EXPRESS_threads"} {
+		if !strings.Contains(errb.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errb)
+		}
+	}
+	for _, not := range []string{"THREADS", "JSON", "BINARY"} {
+		if strings.Contains(errb.String(), "MOD_WSGI_EXPRESS_"+not) {
+			t.Errorf("warned about MOD_WSGI_EXPRESS_%s:\n%s", not, errb)
+		}
 	}
 }

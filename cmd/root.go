@@ -73,7 +73,7 @@ directory and starts Apache in the foreground.
 	root.AddCommand(NewCmdCompletion(f))
 	// Last: config file, environment and value completion for the options
 	// of every command added above.
-	enableConfig(root, getenvOf(f))
+	enableConfig(root, getenvOf(f), environOf(f))
 	return root
 }
 
@@ -99,6 +99,18 @@ func plainFlagError(err error) error {
 		return fmt.Errorf("%s: %s is out of range", option, value)
 	}
 	return fmt.Errorf("%s: %s is not %s", option, value, want)
+}
+
+// environOf lists the environment of f's host when it can (the real
+// machine's, or a test host's own), for warnings about unknown variables.
+func environOf(f *Factory) func() []string {
+	if e, ok := f.Host.(interface{ Environ() []string }); ok {
+		return e.Environ
+	}
+	if f.Host == nil {
+		return os.Environ
+	}
+	return nil
 }
 
 type exitCode struct{ code int }

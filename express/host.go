@@ -69,6 +69,8 @@ func (RealHost) CPUs() int {
 	}
 	return runtime.GOMAXPROCS(0)
 }
+// Environ is the process's environment, as os.Environ.
+func (RealHost) Environ() []string { return os.Environ() }
 func (RealHost) PortFree(addr string) bool {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {

@@ -132,7 +132,8 @@ uses the default. So a flag beats the environment, which beats the file.
 | repeatable | comma-separated; newline-separated when an item has a comma: ` + "`" + cmd.EnvName("python-path") + "=/srv/a,/srv/b`" + ` | a list: ` + "`python-path: [/srv/a, /srv/b]`" + ` |
 | two-argument | ` + "`NAME=VALUE`" + ` items, separated as above: ` + "`" + cmd.EnvName("setenv") + "=MODE=prod,DEBUG=0`" + ` | a list of two-item lists: ` + "`setenv: [[MODE, prod], [DEBUG, \"0\"]]`" + ` |
 
-An empty environment variable counts as unset. The file is YAML (` + "`.yaml`" + `,
+An empty environment variable counts as unset; one that names no option
+of any command (a misspelling, say) is ignored with a warning. The file is YAML (` + "`.yaml`" + `,
 ` + "`.yml`" + `), TOML (` + "`.toml`" + `) or JSON (` + "`.json`" + `), chosen by its extension; its
 keys are the long option names without the dashes. A key that is no
 command's option is an error naming it; a command ignores the keys of options
