@@ -119,7 +119,11 @@ func Launch(p *Plan, s Streams) error {
 	// to explain a failure. WaitDelay bounds the wait for the copy when a
 	// stray descendant keeps stderr open.
 	early := &headWriter{max: 16 << 10}
-	cmd.Stdout, cmd.Stderr = s.Out, io.MultiWriter(s.Err, early)
+	// Apache's stdout is a pipe copied by this process too, never our file
+	// itself: with --log-to-terminal Apache opens /dev/stdout, which for a
+	// regular file (start-server > log 2>&1) is a new open file with its
+	// own offset, and our own writes would overwrite its lines.
+	cmd.Stdout, cmd.Stderr = struct{ io.Writer }{s.Out}, io.MultiWriter(s.Err, early)
 	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = apacheProcAttr()
 	forwardWinch := !hasControllingTerminal()
