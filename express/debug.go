@@ -80,6 +80,9 @@ func resolveDebug(o *Options, h Host, p *Plan) error {
 		if fi, err := h.Stat(d); err == nil && !fi.IsDir() {
 			return "", usagef(opt, "%s exists and is not a directory", d)
 		}
+		if err := checkGivenDir(h, p, opt, d); err != nil {
+			return "", err
+		}
 		return d, nil
 	}
 	var err error

@@ -69,6 +69,7 @@ func (RealHost) CPUs() int {
 	}
 	return runtime.GOMAXPROCS(0)
 }
+
 // Environ is the process's environment, as os.Environ.
 func (RealHost) Environ() []string { return os.Environ() }
 func (RealHost) PortFree(addr string) bool {
@@ -90,6 +91,8 @@ type RootedHost struct {
 	Wd    string
 	Users map[string]*user.User
 	NCPU  int // CPUs(); 0 means 2, the machine the tests were written on
+	// TempDirPath is TempDir(); "" means /tmp.
+	TempDirPath string
 }
 
 func (h RootedHost) path(p string) string { return filepath.Join(h.Root, p) }
@@ -166,7 +169,12 @@ func (h RootedHost) LookupGroupID(id string) (*user.Group, error) {
 	return nil, user.UnknownGroupIdError(id)
 }
 func (h RootedHost) Hostname() (string, error) { return "testhost", nil }
-func (h RootedHost) TempDir() string           { return "/tmp" }
+func (h RootedHost) TempDir() string {
+	if h.TempDirPath != "" {
+		return h.TempDirPath
+	}
+	return "/tmp"
+}
 func (h RootedHost) Output(name string, args ...string) ([]byte, error) {
 	return nil, &exec.Error{Name: name, Err: exec.ErrNotFound}
 }

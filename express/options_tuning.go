@@ -301,6 +301,9 @@ func resolveDaemonTuning(o *Options, h Host, p *Plan) error {
 		if err := checkCreatableDir(h, eggs); err != nil {
 			return usagef("python-eggs", "%v", err)
 		}
+		if err := checkGivenDir(h, p, "python-eggs", eggs); err != nil {
+			return err
+		}
 	}
 	p.PythonEggs = eggs
 	p.DaemonOptions = append(p.DaemonOptions, ApacheOption("python-eggs", eggs))
