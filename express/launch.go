@@ -149,7 +149,7 @@ func Launch(p *Plan, s Streams) error {
 		fmt.Fprintln(s.Out, col.paint(yellow, fmt.Sprintf("Waiting for Apache to answer on %s ...", p.URL)))
 	}
 	up := false
-	var watch <-chan []string
+	var watch <-chan loadProblem
 	// Apache drops a stop signal that arrives while it re-reads its
 	// configuration (a restart): a stop is repeated until Apache is gone.
 	var stopSig os.Signal
@@ -189,10 +189,14 @@ func Launch(p *Plan, s Streams) error {
 				go func() { again <- waitReady(p, 24*time.Hour, stop) }()
 				ready = again
 			}
-		case lines := <-watch:
+		case prob := <-watch:
 			watch = nil
-			fmt.Fprintln(s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+logFile+":")
-			for _, l := range lines {
+			if prob.crash {
+				fmt.Fprintln(s.Err, "Error: a server process was killed by a signal while the application started (a crash in the application or a C extension it loads?); Apache restarts it, and it may crash again. From "+logFile+":")
+			} else {
+				fmt.Fprintln(s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+logFile+":")
+			}
+			for _, l := range prob.lines {
 				fmt.Fprintln(s.Err, l)
 			}
 		case err := <-done:
@@ -318,19 +322,38 @@ func Answers(addr string) bool {
 	return err == nil && string(buf) == "HTTP/"
 }
 
-// appLoadFailure is what mod_wsgi logs when the handler script, which loads
-// the application, raises.
-const appLoadFailure = "Failed to exec Python script file"
+// What mod_wsgi logs when the handler script, which loads the
+// application, raises (appLoadFailure) or calls sys.exit at import
+// (appLoadExit), and what Apache logs when one of its processes, a daemon
+// running the application included, is killed by a signal (a crash).
+const (
+	appLoadFailure = "Failed to exec Python script file"
+	appLoadExit    = "exception raised when doing exec of Python script file"
+	processCrash   = "AH00052: child pid "
+)
+
+// loadProblem is what watchAppLoad found: the log lines and whether a
+// process crashed (rather than the application raising).
+type loadProblem struct {
+	crash bool
+	lines []string
+}
+
+func isLoadFailure(l string) bool {
+	return strings.Contains(l, appLoadFailure) || strings.Contains(l, appLoadExit)
+}
 
 // watchAppLoad follows the error log for a while after the start and
-// sends the lines of the first application load failure (mod_wsgi's
-// message and the traceback after it). In daemon mode such a failure does
-// not stop Apache: mod_wsgi retries on each request, which answers 500.
-func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan []string {
-	out := make(chan []string, 1)
+// sends the first application load failure (mod_wsgi's message and the
+// traceback after it) or process crash it sees. In daemon mode neither
+// stops Apache: mod_wsgi retries on each request, which answers 500, and
+// Apache restarts a crashed daemon, which may crash again.
+func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan loadProblem {
+	out := make(chan loadProblem, 1)
 	go func() {
 		deadline := time.Now().Add(10 * time.Second)
 		var got []string
+		crash := false
 		settle := time.Time{}
 		for time.Now().Before(deadline) {
 			select {
@@ -339,16 +362,21 @@ func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan []s
 			case <-time.After(100 * time.Millisecond):
 			}
 			lines := newLines(logFile, offset)
+			got, crash = nil, false
 			for i, l := range lines {
-				if strings.Contains(l, appLoadFailure) {
+				if isLoadFailure(l) {
 					got = lines[i:]
 					// Only the first failure: up to the next one.
 					for j := 1; j < len(got); j++ {
-						if strings.Contains(got[j], appLoadFailure) {
+						if isLoadFailure(got[j]) {
 							got = got[:j]
 							break
 						}
 					}
+					break
+				}
+				if strings.Contains(l, processCrash) && strings.Contains(l, "exit signal") {
+					got, crash = []string{l}, true
 					break
 				}
 			}
@@ -362,8 +390,10 @@ func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan []s
 			}
 		}
 		if got != nil {
-			got = wsgiErrorLines(got)
-			out <- got
+			if !crash {
+				got = wsgiErrorLines(got)
+			}
+			out <- loadProblem{crash: crash, lines: got}
 		}
 	}()
 	return out

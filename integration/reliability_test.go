@@ -525,6 +525,36 @@ func TestAppImportFailureReported(t *testing.T) {
 	}
 }
 
+// An application that calls sys.exit at import is reported like any other
+// load failure, and one that crashes its process (a segmentation fault, as
+// a broken C extension would) is reported as a crash; the server keeps
+// running either way, and stops cleanly.
+func TestAppExitAndCrashAtImportReported(t *testing.T) {
+	for _, c := range []struct {
+		name, app string
+		want      []string
+	}{
+		{"sys.exit", "import sys\nsys.exit(3)\n", []string{"the application failed to load", "SystemExit"}},
+		{"segfault", "import ctypes\nctypes.string_at(0)\n", []string{"a server process was killed by a signal", "exit signal Segmentation fault"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := testenv.Dir(t)
+			testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), c.app)
+			s := testenv.Start(t, dir, "app.wsgi")
+			waitFor(t, "the failure on start-server's output", func() bool {
+				o := s.Output()
+				for _, w := range c.want {
+					if !strings.Contains(o, w) {
+						return false
+					}
+				}
+				return true
+			}, s.Output)
+			s.Stop(syscall.SIGTERM)
+		})
+	}
+}
+
 // Issue 8: on a terminal the command says it is waiting, then that the
 // server is ready with its URL, once the port answers; colour only on a
 // terminal and never with NO_COLOR; none without a terminal.
