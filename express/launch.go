@@ -205,6 +205,14 @@ func Launch(p *Plan, s Streams) error {
 				return explainFailure(p, s, logFile, offset, code, early.String())
 			}
 			if code != 0 {
+				if stopSig == nil {
+					// Nobody here asked Apache to stop: say what happened.
+					how := fmt.Sprintf("with status %d", code)
+					if st, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+						how = fmt.Sprintf("killed by signal %d (%v)", int(st.Signal()), st.Signal())
+					}
+					fmt.Fprintf(s.Err, "Error: Apache exited unexpectedly, %s; see %s\n", how, firstNonEmpty(logFile, "the output above"))
+				}
 				return &ExitError{Code: code}
 			}
 			return nil

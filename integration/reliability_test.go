@@ -373,6 +373,34 @@ func TestNoLeftoversAfterSignalCycles(t *testing.T) {
 			t.Errorf("port %d still listening", s.Port)
 		}
 	})
+	// Apache's parent killed from outside: start-server says so, exits
+	// 128+9, and the rest of the server goes too.
+	t.Run("SIGKILL of Apache", func(t *testing.T) {
+		s := testenv.Start(t, dir, "app.wsgi")
+		s.MustGet("/")
+		var apache int
+		for _, p := range testenv.AllProcesses() {
+			if p.PPID == s.Cmd.Process.Pid {
+				apache = p.PID
+			}
+		}
+		if apache == 0 {
+			t.Fatal("no Apache under start-server")
+		}
+		syscall.Kill(apache, syscall.SIGKILL)
+		select {
+		case <-s.Done():
+		case <-time.After(30 * time.Second):
+			t.Fatal("start-server still running 30s after Apache was killed")
+		}
+		if code := s.Cmd.ProcessState.ExitCode(); code != 137 {
+			t.Errorf("exit status %d, want 137", code)
+		}
+		if !strings.Contains(s.Output(), "Apache exited unexpectedly, killed by signal 9") {
+			t.Errorf("output does not say what happened:\n%s", s.Output())
+		}
+		s.Stop(syscall.SIGTERM) // checks nothing is left
+	})
 }
 
 func checkWrk(t *testing.T, r testenv.WrkResult) {
