@@ -44,11 +44,11 @@ func addServerFlags(fs *pflag.FlagSet, o *express.Options) {
 	b.str(&o.Group, "group", "GROUP", "group the application runs as when started by root (default: the account's group)")
 
 	b.in("Timeouts")
-	b.integer(&o.RequestTimeout, "request-timeout", "SECONDS", "restart a daemon process whose requests run longer than this")
+	b.integer(&o.RequestTimeout, "request-timeout", "SECONDS", "restart a daemon process whose requests run too long: with one thread, after this many seconds; with more, mod_wsgi 4 averages over all the process's threads (one stuck request among 5 threads takes about 5 times as long) and mod_wsgi 6 waits this times 1 + ln(threads)")
 	b.integer(&o.SocketTimeout, "socket-timeout", "SECONDS", "timeout of a read or write on a socket")
 	b.integer(&o.QueueTimeout, "queue-timeout", "SECONDS", "give up on a request not taken by a daemon process within this time")
 	b.integer(&o.ConnectTimeout, "connect-timeout", "SECONDS", "give up connecting to a daemon process after this time")
-	b.integer(&o.StartupTimeout, "startup-timeout", "SECONDS", "restart a daemon process whose application takes longer to load")
+	b.integer(&o.StartupTimeout, "startup-timeout", "SECONDS", "restart a daemon process whose application has kept failing to load for this many seconds (a slow load that succeeds is not cut short)")
 	b.integer(&o.ShutdownTimeout, "shutdown-timeout", "SECONDS", "kill a daemon process that takes longer to shut down")
 	b.integer(&o.GracefulTimeout, "graceful-timeout", "SECONDS", "time given to running requests when a daemon process restarts")
 	b.integer(&o.InactivityTimeout, "inactivity-timeout", "SECONDS", "restart an idle daemon process after this time (0: never)")
