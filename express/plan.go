@@ -15,20 +15,22 @@ type Plan struct {
 	DebugPlan  // debug.go
 
 	// Files in the server root.
-	ServerRoot    string
-	ConfigFile    string
-	HandlerScript string
-	HandlerConfig string
-	RuntimeModule string
-	Apachectl     string
-	Envvars       string
-	RewriteConf   string
-	PidFile       string
-	LogDirectory  string
-	ErrorLog      string // file path, or "" when logging to the terminal
-	AccessLog     string // file path, "" when off or to the terminal
-	DocumentRoot  string
-	SocketPrefix  string
+	ServerRoot string
+	// DefaultServerRoot: no --server-root was given (the root is under $TMPDIR).
+	DefaultServerRoot bool
+	ConfigFile        string
+	HandlerScript     string
+	HandlerConfig     string
+	RuntimeModule     string
+	Apachectl         string
+	Envvars           string
+	RewriteConf       string
+	PidFile           string
+	LogDirectory      string
+	ErrorLog          string // file path, or "" when logging to the terminal
+	AccessLog         string // file path, "" when off or to the terminal
+	DocumentRoot      string
+	SocketPrefix      string
 
 	// The machine.
 	HTTPD      string

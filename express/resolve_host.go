@@ -98,7 +98,7 @@ func resolveServerRoot(o *Options, h Host, p *Plan) error {
 		}
 	}
 	o.ServerRoot = root
-	p.ServerRoot = root
+	p.ServerRoot, p.DefaultServerRoot = root, defaulted
 	p.ConfigFile = filepath.Join(root, "httpd.conf")
 	p.HandlerScript = filepath.Join(root, "handler.wsgi")
 	p.HandlerConfig = filepath.Join(root, "handler.json")

@@ -1,6 +1,7 @@
 package express
 
 import (
+	"errors"
 	"bytes"
 	"fmt"
 	"os"
@@ -13,15 +14,19 @@ import (
 // files the children read belong to the children's group; nothing is
 // readable by other accounts.
 func Write(p *Plan, files []File) error {
+	where := "give a --server-root in a directory you can write"
+	if p.DefaultServerRoot {
+		where = "the default is under $TMPDIR: set TMPDIR to a directory you can write, or give --server-root"
+	}
 	if err := os.MkdirAll(filepath.Dir(p.ServerRoot), 0o755); err != nil {
-		return fmt.Errorf("creating %s: %w", filepath.Dir(p.ServerRoot), err)
+		return fmt.Errorf("cannot create the server root's parent %s (%v); %s", filepath.Dir(p.ServerRoot), errors.Unwrap(err), where)
 	}
 	dirMode := os.FileMode(0o700)
 	if p.RunningAsRoot {
 		dirMode = 0o750
 	}
 	if err := os.Mkdir(p.ServerRoot, dirMode); err != nil && !os.IsExist(err) {
-		return fmt.Errorf("creating server root: %w", err)
+		return fmt.Errorf("cannot create the server root %s (%v); %s", p.ServerRoot, errors.Unwrap(err), where)
 	}
 	if fi, err := os.Lstat(p.ServerRoot); err != nil || !fi.IsDir() {
 		return fmt.Errorf("server root %s is not a directory", p.ServerRoot)

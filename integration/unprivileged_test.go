@@ -125,3 +125,37 @@ func TestPrivilegedPortUnprivileged(t *testing.T) {
 	}
 	testenv.AssertNoProcesses(t, cmd.Process.Pid, home)
 }
+
+// A server root that cannot be created says which directory, why, and what
+// to change: $TMPDIR for the default, --server-root otherwise.
+func TestUnwritableServerRootLocation(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	home := nobodyHome(t, dir)
+	locked := filepath.Join(dir, "locked") // root's, 0755: nobody cannot write
+	if err := os.Mkdir(locked, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		args   []string
+		tmpdir string
+		want   []string
+	}{
+		{nil, locked, []string{"cannot create the server root " + locked + "/mod_wsgi-localhost:8000:65534", "permission denied", "set TMPDIR"}},
+		{[]string{"--server-root", filepath.Join(locked, "a", "b")}, home, []string{"cannot create the server root's parent " + filepath.Join(locked, "a"), "permission denied", "--server-root"}},
+	} {
+		cmd := testenv.Command(t, dir, append([]string{"setup-server", "app.wsgi"}, c.args...)...)
+		cmd.Env = append(nobodyEnv(home), "TMPDIR="+c.tmpdir)
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobodyID, Gid: nobodyID}}
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() != 1 {
+			t.Errorf("%q: exit %d, want 1\n%s", c.args, cmd.ProcessState.ExitCode(), out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(string(out), w) {
+				t.Errorf("%q: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+	}
+}
