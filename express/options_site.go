@@ -186,8 +186,8 @@ func (s *siteResolver) readable(option, path string, uid, gid int, who string) e
 		return nil
 	}
 	if bad := (accessor{uid: uid, gid: gid}).blocked(s.h, path, true); bad != "" {
-		return usagef(option, "%s is not readable by %s, the account that must read it: %s blocks it; make it accessible (for example chmod o+rx %s) or choose another account",
-			path, who, bad, bad)
+		return usagef(option, "%s is not readable by %s, the account that must read it: %s blocks it; make it accessible (for example chmod %s %s) or choose another account",
+			path, who, bad, chmodFor(s.h, bad), bad)
 	}
 	return nil
 }

@@ -263,6 +263,9 @@ func resolveApplication(o *Options, h Host, p *Plan) error {
 		}
 		ep := absFrom(h, o.EntryPoint)
 		if !fileExists(h, ep) {
+			if dirExists(h, ep) {
+				return usagef("entry-point", "%s is a directory, not a WSGI script file; to serve its files give --application-type static, or name the script inside it", ep)
+			}
 			return usagef("entry-point", "no WSGI script file at %s", ep)
 		}
 		hc.ApplicationType, hc.EntryPoint = "script", ep

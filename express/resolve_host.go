@@ -334,11 +334,20 @@ func resolveAccess(o *Options, h Host, p *Plan) error {
 	}
 	for _, n := range needs {
 		if bad := who.blocked(h, n.path, n.read); bad != "" {
-			return usagef(n.opt, "%s is not reachable by %s, the account Apache's children run as: %s; make it accessible (for example chmod o+rx %s) or pass --user and --group",
-				n.path, p.User, bad, bad)
+			return usagef(n.opt, "%s is not reachable by %s, the account Apache's children run as: %s; make it accessible (for example chmod %s %s) or pass --user and --group",
+				n.path, p.User, bad, chmodFor(h, bad), bad)
 		}
 	}
 	return nil
+}
+
+// chmodFor is the chmod mode that lets others reach path: read for a
+// file, read and search for a directory.
+func chmodFor(h Host, path string) string {
+	if fi, err := h.Stat(path); err == nil && !fi.IsDir() {
+		return "o+r"
+	}
+	return "o+rx"
 }
 
 type accessor struct{ uid, gid int }

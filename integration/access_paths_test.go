@@ -1,0 +1,53 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
+)
+
+// As root, files the children must read are checked for www-data before
+// anything is written: the error names the option, the path that blocks
+// and the chmod that fixes it (o+rx for a directory, o+r for a file).
+func TestUnreachablePathsNamed(t *testing.T) {
+	testenv.Integration(t)
+	if os.Getuid() != 0 {
+		t.Fatal("this test checks root's choice of account; run it as root (CI does)")
+	}
+	dir := testenv.Dir(t)
+	private := filepath.Join(dir, "private")
+	testenv.WriteFile(t, filepath.Join(private, "app.wsgi"), groupApp)
+	os.Chmod(private, 0o700)
+	secret := testenv.WriteFile(t, filepath.Join(dir, "secret.wsgi"), groupApp)
+	os.Chmod(secret, 0o600)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
+	assets := filepath.Join(dir, "assets")
+	testenv.WriteFile(t, filepath.Join(assets, "a.css"), "x")
+	os.Chmod(assets, 0o700)
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"private/app.wsgi"}, []string{"--entry-point: " + filepath.Join(private, "app.wsgi") + " is not reachable by www-data", "chmod o+rx " + private}},
+		{[]string{"secret.wsgi"}, []string{"--entry-point: " + secret + " is not reachable by www-data", "chmod o+r " + secret}},
+		{[]string{"app.wsgi", "--url-alias", "/static", "assets"}, []string{"--url-alias", "chmod o+rx " + assets}},
+		{[]string{"private"}, []string{"--entry-point: " + private + " is a directory", "--application-type static"}},
+	} {
+		root := filepath.Join(dir, "root")
+		out, code := testenv.Run(t, dir, append([]string{"setup-server", "--server-root", root}, c.args...)...)
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2\n%s", c.args, code, out)
+		}
+		for _, w := range c.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%q: output lacks %q:\n%s", c.args, w, out)
+			}
+		}
+		if _, err := os.Stat(root); err == nil {
+			t.Errorf("%q: the server root was written", c.args)
+		}
+	}
+}
