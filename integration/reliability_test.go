@@ -545,6 +545,10 @@ func TestAppImportFailureReported(t *testing.T) {
 			strings.Contains(o, "Traceback (most recent call last)") &&
 			strings.Contains(o, "ModuleNotFoundError: No module named 'no_such_module_for_the_test'")
 	}, s.Output)
+	// The traceback starts at the application, not in the loader.
+	if strings.Contains(s.Output(), "express_runtime.py") || strings.Contains(s.Output(), "importlib") {
+		t.Errorf("the traceback shows the loader's frames:\n%s", s.Output())
+	}
 	if code, _ := s.Get("/"); code != 500 {
 		t.Errorf("GET /: %d, want 500", code)
 	}

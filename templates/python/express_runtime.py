@@ -39,6 +39,27 @@ class LoadError(Exception):
     """The application could not be found in its entry point."""
 
 
+def _loader_frame(filename):
+    """Whether a traceback frame is this runtime's, the generated handler
+    script's or importlib's: the machinery that loads the application."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return (filename.startswith("<frozen importlib") or
+            os.path.dirname(os.path.abspath(filename)) == here and
+            os.path.basename(filename) in ("express_runtime.py",
+                                           "express_debug.py",
+                                           "handler.wsgi"))
+
+
+def application_frames(tb):
+    """The traceback from the first frame that is not the loader's, so an
+    application that fails to load shows its own frames first; None when
+    every frame is the loader's (a SyntaxError, or our own LoadError,
+    explains itself)."""
+    while tb is not None and _loader_frame(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb
+
+
 def _script_module_name(path):
     # One module name per script path, as mod_wsgi does, so two scripts
     # never share a namespace.

@@ -20,8 +20,14 @@ def _load_runtime():
     return module
 
 
-_handler = _load_runtime().ApplicationHandler.from_config(
-    os.path.join(_here, "handler.json"))
+_runtime = _load_runtime()
+try:
+    _handler = _runtime.ApplicationHandler.from_config(
+        os.path.join(_here, "handler.json"))
+except Exception as _error:
+    # Show where the application failed, not the frames that loaded it.
+    raise _error.with_traceback(
+        _runtime.application_frames(_error.__traceback__))
 
 # WSGIScriptAlias calls "application"; WSGIHandlerScript calls
 # "handle_request". mod_wsgi asks "reload_required" before each request.

@@ -30,6 +30,14 @@ def call(app, script_name="", path_info="/"):
     return status[0], body.decode()
 
 
+def below_test(tb):
+    """The traceback without this file's frames: what the handler script
+    sees when it calls the runtime."""
+    while tb is not None and tb.tb_frame.f_code.co_filename == os.path.abspath(__file__):
+        tb = tb.tb_next
+    return tb
+
+
 class RuntimeTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp()
@@ -59,6 +67,38 @@ class RuntimeTest(unittest.TestCase):
     def test_missing_callable(self):
         with self.assertRaises(rt.LoadError):
             self.handler(callable_object="nope")
+
+    def test_application_frames_skip_the_loader(self):
+        # A script that fails in a function it calls: the trimmed traceback
+        # starts at the script, and keeps its inner frame.
+        with open(self.script, "w") as f:
+            f.write("def inner():\n    raise ValueError('from the app')\ninner()\n")
+        try:
+            self.handler()
+            self.fail("no ValueError")
+        except ValueError as e:
+            tb = rt.application_frames(below_test(e.__traceback__))
+        files = []
+        while tb is not None:
+            files.append((tb.tb_frame.f_code.co_filename, tb.tb_frame.f_code.co_name))
+            tb = tb.tb_next
+        self.assertEqual(files, [(self.script, "<module>"), (self.script, "inner")])
+
+    def test_application_frames_none_when_all_loader(self):
+        with open(self.script, "w") as f:
+            f.write("def broken(:\n")
+        try:
+            self.handler()
+            self.fail("no SyntaxError")
+        except SyntaxError as e:
+            self.assertIsNone(rt.application_frames(below_test(e.__traceback__)))
+        with open(self.script, "w") as f:
+            f.write(APP)
+        try:
+            self.handler(callable_object="nope")
+            self.fail("no LoadError")
+        except rt.LoadError as e:
+            self.assertIsNone(rt.application_frames(below_test(e.__traceback__)))
 
     def test_module_type(self):
         pkg = os.path.join(self.dir, "rtpkg_%d" % os.getpid())
