@@ -123,7 +123,9 @@ func Launch(p *Plan, s Streams) error {
 	// itself: with --log-to-terminal Apache opens /dev/stdout, which for a
 	// regular file (start-server > log 2>&1) is a new open file with its
 	// own offset, and our own writes would overwrite its lines.
-	cmd.Stdout, cmd.Stderr = struct{ io.Writer }{s.Out}, io.MultiWriter(s.Err, early)
+	// The copies never stop on a write error (stdout closed, say): Apache
+	// would block once the pipe filled.
+	cmd.Stdout, cmd.Stderr = keepDraining{s.Out}, io.MultiWriter(keepDraining{s.Err}, early)
 	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = apacheProcAttr()
 	forwardWinch := !hasControllingTerminal()
@@ -218,6 +220,15 @@ func Launch(p *Plan, s Streams) error {
 			return nil
 		}
 	}
+}
+
+// keepDraining writes to w and reports success whatever happens, so the
+// copy of a child's output keeps reading it.
+type keepDraining struct{ w io.Writer }
+
+func (k keepDraining) Write(p []byte) (int, error) {
+	k.w.Write(p)
+	return len(p), nil
 }
 
 func stopHint(s Streams) string {
