@@ -151,7 +151,12 @@ func Launch(p *Plan, s Streams) error {
 		fmt.Fprintln(s.Out, col.paint(yellow, fmt.Sprintf("Waiting for Apache to answer on %s ...", p.URL)))
 	}
 	up := false
+	// Watched from the start: an embedded-mode child that crashes loading
+	// the application keeps the server from ever answering.
 	var watch <-chan loadProblem
+	if logFile != "" && !p.Static {
+		watch = watchAppLoad(logFile, offset, stop)
+	}
 	// Apache drops a stop signal that arrives while it re-reads its
 	// configuration (a restart): a stop is repeated until Apache is gone.
 	var stopSig os.Signal
@@ -182,9 +187,6 @@ func Launch(p *Plan, s Streams) error {
 					url = p.HTTPSURL // plain HTTP only redirects there
 				}
 				fmt.Fprintln(s.Out, col.paint(green, fmt.Sprintf("Server is ready at %s", url))+stopHint(s))
-				if logFile != "" && !p.Static {
-					watch = watchAppLoad(logFile, offset, stop)
-				}
 			} else {
 				fmt.Fprintf(s.Err, "Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)\n", p.URL, timeout, firstNonEmpty(logFile, "the terminal"))
 				again := make(chan bool, 1)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -573,19 +574,70 @@ func TestAppExitAndCrashAtImportReported(t *testing.T) {
 			dir := testenv.Dir(t)
 			testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), c.app)
 			s := testenv.Start(t, dir, "app.wsgi")
-			waitFor(t, "the failure on start-server's output", func() bool {
-				o := s.Output()
-				for _, w := range c.want {
-					if !strings.Contains(o, w) {
-						return false
-					}
-				}
-				return true
-			}, s.Output)
-			s.Stop(syscall.SIGTERM)
+			checkFailureReported(t, s, c.want)
 		})
 	}
 }
+
+// checkFailureReported waits for every want on start-server's output,
+// then stops the server.
+func checkFailureReported(t *testing.T, s *testenv.Server, want []string) {
+	t.Helper()
+	waitFor(t, "the failure on start-server's output", func() bool {
+		o := s.Output()
+		for _, w := range want {
+			if !strings.Contains(o, w) {
+				return false
+			}
+		}
+		return true
+	}, s.Output)
+	s.Stop(syscall.SIGTERM)
+}
+
+// In embedded mode a child that segfaults loading the application never
+// lets the server answer; the crash is reported all the same.
+func TestEmbeddedCrashAtImportReported(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), "import ctypes\nctypes.string_at(0)\n")
+	port := testenv.FreePort(t)
+	root := filepath.Join(dir, "root")
+	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--embedded-mode", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root)
+	var out strings.Builder
+	var mu sync.Mutex
+	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return out.Write(p) })
+	cmd.Stdout, cmd.Stderr = w, w
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	msg := testenv.Eventually(20*time.Second, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		if !strings.Contains(out.String(), "a server process was killed by a signal") {
+			return "no crash report:\n" + out.String()
+		}
+		return ""
+	})
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		t.Error("start-server still running 30s after SIGTERM")
+	}
+	if msg != "" {
+		t.Error(msg)
+	}
+	testenv.AssertNoProcesses(t, cmd.Process.Pid, root)
+}
+
+type writerFunc func([]byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // Issue 8: on a terminal the command says it is waiting, then that the
 // server is ready with its URL, once the port answers; colour only on a
