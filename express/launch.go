@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // Streams are the command's standard streams and whether stdout is a
@@ -119,13 +121,8 @@ func Launch(p *Plan, s Streams) error {
 	// to explain a failure. WaitDelay bounds the wait for the copy when a
 	// stray descendant keeps stderr open.
 	early := &headWriter{max: 16 << 10}
-	// Apache's stdout is a pipe copied by this process too, never our file
-	// itself: with --log-to-terminal Apache opens /dev/stdout, which for a
-	// regular file (start-server > log 2>&1) is a new open file with its
-	// own offset, and our own writes would overwrite its lines.
-	// The copies never stop on a write error (stdout closed, say): Apache
-	// would block once the pipe filled.
-	cmd.Stdout, cmd.Stderr = keepDraining{s.Out}, io.MultiWriter(keepDraining{s.Err}, early)
+	// The copies never stop on a write error (stdout closed, say).
+	cmd.Stdout, cmd.Stderr = apacheStdout(s.Out), io.MultiWriter(keepDraining{s.Err}, early)
 	cmd.WaitDelay = 2 * time.Second
 	cmd.SysProcAttr = apacheProcAttr()
 	forwardWinch := !hasControllingTerminal()
@@ -222,6 +219,39 @@ func Launch(p *Plan, s Streams) error {
 			return nil
 		}
 	}
+}
+
+// apacheStdout is what Apache gets as its stdout: our own stdout file
+// when there is one, so access lines written there (--log-to-terminal)
+// cost no copy. With --log-to-terminal Apache opens /dev/stdout, which for
+// a regular file (start-server > log 2>&1) is a new open file of its own
+// that appends; our file is switched to appending too, or our writes,
+// at our own offset, would overwrite Apache's lines. Anything else is
+// copied through a pipe.
+func apacheStdout(out io.Writer) io.Writer {
+	f, ok := out.(*os.File)
+	if !ok {
+		return keepDraining{out}
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return keepDraining{out} // closed, say
+	}
+	if fi.Mode().IsRegular() {
+		if err := setAppend(f); err != nil {
+			return keepDraining{out}
+		}
+	}
+	return f
+}
+
+func setAppend(f *os.File) error {
+	flags, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
+	if err != nil {
+		return err
+	}
+	_, err = unix.FcntlInt(f.Fd(), unix.F_SETFL, flags|unix.O_APPEND)
+	return err
 }
 
 // keepDraining writes to w and reports success whatever happens, so the
