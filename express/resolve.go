@@ -54,19 +54,26 @@ func Resolve(opts Options, h Host) (*Plan, error) {
 // newline or other control character can never reach a generated file,
 // whichever option it came in.
 func checkAllText(o *Options) error {
+	return eachOptionString(o, checkText)
+}
+
+// eachOptionString calls f with the option name and value of every string
+// the options carry (list items and both halves of pairs included),
+// stopping at the first error.
+func eachOptionString(o *Options, f func(name, value string) error) error {
 	var walk func(v reflect.Value, t reflect.Type) error
 	walk = func(v reflect.Value, t reflect.Type) error {
 		for i := 0; i < t.NumField(); i++ {
-			f, fv := t.Field(i), v.Field(i)
-			name := OptionName(f)
+			sf, fv := t.Field(i), v.Field(i)
+			name := OptionName(sf)
 			switch {
-			case f.Anonymous:
-				if err := walk(fv, f.Type); err != nil {
+			case sf.Anonymous:
+				if err := walk(fv, sf.Type); err != nil {
 					return err
 				}
 			case name == "-":
 			case fv.Kind() == reflect.String:
-				if err := checkText(name, fv.String()); err != nil {
+				if err := f(name, fv.String()); err != nil {
 					return err
 				}
 			case fv.Kind() == reflect.Slice:
@@ -74,12 +81,12 @@ func checkAllText(o *Options) error {
 					e := fv.Index(j)
 					switch e.Kind() {
 					case reflect.String:
-						if err := checkText(name, e.String()); err != nil {
+						if err := f(name, e.String()); err != nil {
 							return err
 						}
 					case reflect.Struct: // Pair
 						for k := 0; k < e.NumField(); k++ {
-							if err := checkText(name, e.Field(k).String()); err != nil {
+							if err := f(name, e.Field(k).String()); err != nil {
 								return err
 							}
 						}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -149,11 +148,12 @@ func foreignFiles(h Host, o *Options, root string) string {
 		return ""
 	}
 	named := map[string]bool{}
-	for _, v := range optionStrings(o) {
+	eachOptionString(o, func(_, v string) error {
 		if v != "" {
 			named[absFrom(h, v)] = true
 		}
-	}
+		return nil
+	})
 	logName := func(n, base string) bool { return n == base || strings.HasPrefix(n, base+".") }
 	ours := func(n string) bool {
 		switch n {
@@ -178,31 +178,6 @@ func foreignFiles(h Host, o *Options, root string) string {
 
 // reSocketName matches mod_wsgi's daemon sockets (WSGISocketPrefix wsgi).
 var reSocketName = regexp.MustCompile(`^wsgi\.[0-9]+\.[0-9]+\.[0-9]+\.sock$`)
-
-// optionStrings is every string an option holds (lists and pairs
-// included), for recognising the files options name.
-func optionStrings(o *Options) []string {
-	var out []string
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.String:
-			out = append(out, v.String())
-		case reflect.Slice:
-			for i := 0; i < v.Len(); i++ {
-				walk(v.Index(i))
-			}
-		case reflect.Struct:
-			for i := 0; i < v.NumField(); i++ {
-				if v.Type().Field(i).IsExported() {
-					walk(v.Field(i))
-				}
-			}
-		}
-	}
-	walk(reflect.ValueOf(o).Elem())
-	return out
-}
 
 // checkGivenDir refuses an existing directory that the application's
 // account is to own (an output directory, the egg cache) when it holds

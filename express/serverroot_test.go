@@ -26,22 +26,33 @@ func TestServerRootMustBeOurs(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l := debianLayout()
-			for k, v := range c.files {
-				l.files[k] = v
-			}
-			h := fakeHost(t, l, os.Getuid())
-			o := DefaultOptions()
-			o.ServerRoot = c.root
-			_, err := Resolve(o, h)
-			var u *UsageError
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case c.want != "" && (!errors.As(err, &u) || u.Option != "server-root" || !strings.Contains(u.Msg, c.want)):
-				t.Fatalf("got %v, want a --server-root error containing %q", err, c.want)
-			}
+			checkServerRoot(t, c.files, c.root, nil, c.want)
 		})
+	}
+}
+
+// checkServerRoot resolves the default options with root as the server
+// root on a Debian layout plus files, after mod; want is in the
+// --server-root usage error, or "" for success.
+func checkServerRoot(t *testing.T, files map[string]string, root string, mod func(*Options), want string) {
+	t.Helper()
+	l := debianLayout()
+	for k, v := range files {
+		l.files[k] = v
+	}
+	h := fakeHost(t, l, os.Getuid())
+	o := DefaultOptions()
+	o.ServerRoot = root
+	if mod != nil {
+		mod(&o)
+	}
+	_, err := Resolve(o, h)
+	var u *UsageError
+	switch {
+	case want == "" && err != nil:
+		t.Fatalf("refused: %v", err)
+	case want != "" && (!errors.As(err, &u) || u.Option != "server-root" || !strings.Contains(u.Msg, want)):
+		t.Fatalf("got %v, want a --server-root error containing %q", err, want)
 	}
 }
 
@@ -99,24 +110,7 @@ func TestServerRootNamedAndLeftFiles(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			l := debianLayout()
-			for k, v := range c.files {
-				l.files[k] = v
-			}
-			h := fakeHost(t, l, os.Getuid())
-			o := DefaultOptions()
-			o.ServerRoot = "/srv/r"
-			if c.mod != nil {
-				c.mod(&o)
-			}
-			_, err := Resolve(o, h)
-			var u *UsageError
-			switch {
-			case c.want == "" && err != nil:
-				t.Fatalf("refused: %v", err)
-			case c.want != "" && (!errors.As(err, &u) || u.Option != "server-root" || !strings.Contains(u.Msg, c.want)):
-				t.Fatalf("got %v, want a --server-root error containing %q", err, c.want)
-			}
+			checkServerRoot(t, c.files, "/srv/r", c.mod, c.want)
 		})
 	}
 }

@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -604,10 +603,8 @@ func TestEmbeddedCrashAtImportReported(t *testing.T) {
 	port := testenv.FreePort(t)
 	root := filepath.Join(dir, "root")
 	cmd := testenv.Command(t, dir, "start-server", "app.wsgi", "--embedded-mode", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root)
-	var out strings.Builder
-	var mu sync.Mutex
-	w := writerFunc(func(p []byte) (int, error) { mu.Lock(); defer mu.Unlock(); return out.Write(p) })
-	cmd.Stdout, cmd.Stderr = w, w
+	out := &testenv.SyncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -615,8 +612,6 @@ func TestEmbeddedCrashAtImportReported(t *testing.T) {
 	done := make(chan struct{})
 	go func() { cmd.Wait(); close(done) }()
 	msg := testenv.Eventually(20*time.Second, func() string {
-		mu.Lock()
-		defer mu.Unlock()
 		if !strings.Contains(out.String(), "a server process was killed by a signal") {
 			return "no crash report:\n" + out.String()
 		}
@@ -634,10 +629,6 @@ func TestEmbeddedCrashAtImportReported(t *testing.T) {
 	}
 	testenv.AssertNoProcesses(t, cmd.Process.Pid, root)
 }
-
-type writerFunc func([]byte) (int, error)
-
-func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 
 // Issue 8: on a terminal the command says it is waiting, then that the
 // server is ready with its URL, once the port answers; colour only on a

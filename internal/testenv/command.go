@@ -25,7 +25,7 @@ func StartCommand(t testing.TB, cmd *exec.Cmd, port int, root string) *Server {
 // stop-and-check at cleanup, and waits for 127.0.0.1:port to answer.
 func startAndWait(t testing.TB, cmd *exec.Cmd, port int, root string, timeout time.Duration, what string) *Server {
 	t.Helper()
-	out := &syncBuffer{}
+	out := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
