@@ -9,20 +9,8 @@ import (
 )
 
 // annCompletions lists the values an option accepts, for shell completion
-// (set with flagBuilder.choices).
+// (set with flagBuilder.choices where the option is declared).
 const annCompletions = "mod_wsgi_express_completions"
-
-// valueCompletions are the values of options declared elsewhere that take
-// one of a fixed set, by flag name. An option can instead carry its own
-// list with flagBuilder.choices.
-var valueCompletions = map[string][]string{
-	"server-mpm":       {"event", "worker", "prefork"},
-	"application-type": {"script", "module", "paste", "static"},
-	"log-level": {"emerg", "alert", "crit", "error", "warn", "notice", "info", "debug",
-		"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8"},
-	"auth-type":       {"Basic", "Digest"},
-	"map-head-to-get": {"Off", "On", "Auto"},
-}
 
 // choices records the values an option accepts, for shell completion.
 func (b *flagBuilder) choices(name string, values ...string) {
@@ -30,12 +18,7 @@ func (b *flagBuilder) choices(name string, values ...string) {
 }
 
 // completionsOf is the fixed list of values of fl, or nil.
-func completionsOf(fl *pflag.Flag) []string {
-	if v := fl.Annotations[annCompletions]; len(v) > 0 {
-		return v
-	}
-	return valueCompletions[fl.Name]
-}
+func completionsOf(fl *pflag.Flag) []string { return fl.Annotations[annCompletions] }
 
 // takesPath reports whether an option's value is a file or directory, from
 // its metavar (FILE, DIR, FILE|DIR, ...).

@@ -10,12 +10,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 // envHost is the real machine with its own environment.
 type envHost struct {
-	express.RealHost
+	discover.RealHost
 	env map[string]string
 }
 
@@ -30,7 +32,7 @@ func (h envHost) Environ() []string {
 
 func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
-	return &Factory{IO: express.Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, Host: envHost{env: env}}, &out, &errb
+	return &Factory{IO: supervisor.Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, Host: envHost{env: env}}, &out, &errb
 }
 
 // runSetup runs setup-server with args in a tree with config support and

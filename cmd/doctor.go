@@ -6,13 +6,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/doctor"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 // DoctorOptions are the inputs of doctor.
 type DoctorOptions struct {
-	IO      express.Streams
-	Host    express.Host
+	IO      supervisor.Streams
+	Host    discover.Host
 	Options express.Options
 	JSON    bool
 }
@@ -59,7 +62,7 @@ wrong on any machine (as start-server would exit), else 1.`,
 }
 
 func doctorRun(opts *DoctorOptions) error {
-	r := express.Doctor(opts.Options, opts.Host)
+	r := doctor.Run(opts.Options, opts.Host)
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")

@@ -18,8 +18,12 @@ const (
 )
 
 // GroupOrder is the order of the headings in --help and the docs.
+// Each heading but Other is one concern: cmd/flags_<concern>.go declares
+// its options, express/<concern>.go resolves them, templates/<concern>.tmpl
+// renders them.
 var GroupOrder = []string{"Application", "Network", "HTTPS", "Processes", "Timeouts", "Logging",
-	"Static files", "Proxying", "Access", "Environment", "Debugging", "Paths", "Other"}
+	"Static files", "Proxying", "Access", "Environment", "Server features", "Includes", "Services",
+	"Telemetry", "Debugging", "Paths", "Other"}
 
 // flagBuilder declares option flags bound to Options fields, each under a
 // help heading, with the value's name (metavar) kept for the help text.

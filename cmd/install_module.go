@@ -1,32 +1,27 @@
 package cmd
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+
 	"github.com/spf13/cobra"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
 )
 
 // NewCmdInstallModule builds install-module. runF replaces the real run in
 // tests.
 func NewCmdInstallModule(f *Factory, runF func(*ModuleOptions) error) *cobra.Command {
-	opts := newModuleOptions(f)
-	c := &cobra.Command{
+	c := newModuleCmd(f, runF, installModuleRun, &cobra.Command{
 		Use:   "install-module",
 		Short: "Copy the mod_wsgi module into Apache's modules directory and print the lines that load it",
 		Long: `Copy the mod_wsgi module this tool would use (see module-location) into
 Apache's modules directory, or the directory given by --modules-directory,
 and print the Apache directives that load the copy.`,
-		Args: cobra.NoArgs,
-		RunE: func(c *cobra.Command, args []string) error {
-			if runF != nil {
-				return runF(opts)
-			}
-			return installModuleRun(opts)
-		},
-	}
-	addDiscoveryFlagSet(c.Flags(), &opts.Options)
+	})
 	c.Flags().Lookup("modules-directory").Usage = "directory to copy the module into (default: apxs LIBEXECDIR, else Apache's modules directory)"
-	setGroupedHelp(c)
 	return c
 }
 
@@ -34,23 +29,64 @@ func installModuleRun(opts *ModuleOptions) error {
 	// --modules-directory names the destination here, not where to look.
 	find := opts.Options
 	find.ModulesDirectory = ""
-	s, err := express.DiscoverModuleSetup(&find, opts.Host)
+	s, err := findModuleSetup(find, opts.Host)
 	if err != nil {
 		return err
 	}
-	if err := express.CheckLoadable(s.Module); err != nil {
+	if err := discover.CheckLoadable(s.Module); err != nil {
 		return err
 	}
 	dir := opts.Options.ModulesDirectory
 	if dir == "" {
-		if dir, err = express.DefaultInstallDir(opts.Host); err != nil {
+		if dir, err = discover.DefaultInstallDir(opts.Host); err != nil {
 			return err
 		}
 	}
-	target, err := express.InstallModule(s.Module, dir)
+	target, err := installModule(s.Module, dir)
 	if err != nil {
 		return err
 	}
-	printLines(opts.IO, express.ModuleLines(s.Module, target, s.Python))
+	printLines(opts.IO, discover.ModuleLines(s.Module, target, s.Python))
 	return nil
+}
+
+// installModule copies the module file into dir under its own name and
+// returns the copy's path. Copying a file onto itself does nothing.
+func installModule(mi discover.ModuleInfo, dir string) (string, error) {
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	fi, err := os.Stat(dir)
+	if err != nil || !fi.IsDir() {
+		return "", fault.Usagef("modules-directory", "%s is not a directory; give Apache's modules directory", dir)
+	}
+	target := filepath.Join(dir, filepath.Base(mi.Path))
+	if a, err := os.Stat(mi.Path); err == nil {
+		if b, err := os.Stat(target); err == nil && os.SameFile(a, b) {
+			return target, nil
+		}
+	}
+	data, err := os.ReadFile(mi.Path)
+	if err != nil {
+		return "", &fault.RuntimeError{Msg: fmt.Sprintf("reading %s: %v", mi.Path, err)}
+	}
+	tmp, err := os.CreateTemp(dir, ".mod_wsgi-install-*")
+	if err != nil {
+		return "", &fault.RuntimeError{Msg: fmt.Sprintf("cannot write into %s: %v", dir, err)}
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return "", &fault.RuntimeError{Msg: fmt.Sprintf("writing %s: %v", tmp.Name(), err)}
+	}
+	if err := tmp.Close(); err != nil {
+		return "", &fault.RuntimeError{Msg: fmt.Sprintf("writing %s: %v", tmp.Name(), err)}
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return "", &fault.RuntimeError{Msg: err.Error()}
+	}
+	if err := os.Rename(tmp.Name(), target); err != nil {
+		return "", &fault.RuntimeError{Msg: fmt.Sprintf("installing %s: %v", target, err)}
+	}
+	return target, nil
 }

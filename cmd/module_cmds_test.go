@@ -6,12 +6,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 func moduleTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: express.Streams{Out: out, Err: errb}, Host: express.RealHost{}}, out, errb
+	return &Factory{IO: supervisor.Streams{Out: out, Err: errb}, Host: discover.RealHost{}}, out, errb
 }
 
 // The module commands share the discovery flags and bind them to Options.
@@ -28,7 +29,7 @@ func TestModuleCommandFlags(t *testing.T) {
 		}
 		o := got.Options
 		if o.HTTPDExecutable != "/h" || o.ModulesDirectory != "/m" || o.ModWSGIModule != "/w.so" || o.PythonExecutable != "/v/bin/python" {
-			t.Errorf("%s: options %+v", c.Name(), o.PathOptions)
+			t.Errorf("%s: options %+v", c.Name(), o.PathsOptions)
 		}
 	}
 }
@@ -42,7 +43,7 @@ func TestDoctorFlags(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !got.JSON || got.Options.Port != 8123 || got.Options.Host != "127.0.0.1" || got.Options.PythonHome != "/venv" || got.Options.ServerRoot != "/r" {
-		t.Errorf("options %+v json %v", got.Options.PathOptions, got.JSON)
+		t.Errorf("options %+v json %v", got.Options.PathsOptions, got.JSON)
 	}
 }
 

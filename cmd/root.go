@@ -13,7 +13,9 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 // Build information, stamped by the linker (see goreleaser.yaml).
@@ -25,18 +27,18 @@ var (
 // Factory carries what commands need from the outside world, so tests can
 // substitute streams and the host.
 type Factory struct {
-	IO   express.Streams
-	Host express.Host
+	IO   supervisor.Streams
+	Host discover.Host
 }
 
 // DefaultFactory uses the process's standard streams and the real machine.
 func DefaultFactory() *Factory {
 	return &Factory{
-		IO: express.Streams{
+		IO: supervisor.Streams{
 			In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
 			IsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		},
-		Host: express.RealHost{},
+		Host: discover.RealHost{},
 	}
 }
 
@@ -154,8 +156,8 @@ func report(f *Factory, err error) int {
 	}
 	var ec *exitCode
 	var fe *flagError
-	var ue *express.UsageError
-	var ee *express.ExitError
+	var ue *fault.UsageError
+	var ee *fault.ExitError
 	var ce *ConfigError
 	switch {
 	case errors.As(err, &ec):

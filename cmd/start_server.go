@@ -6,13 +6,20 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/modwsgi-go/mod_wsgi-express/debug"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/quote"
+	"github.com/modwsgi-go/mod_wsgi-express/serverroot"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/templates"
 )
 
 // ServerOptions are the inputs of start-server and setup-server.
 type ServerOptions struct {
-	IO      express.Streams
-	Host    express.Host
+	IO      supervisor.Streams
+	Host    discover.Host
 	Options express.Options
 }
 
@@ -72,29 +79,32 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 	if err != nil {
 		return err
 	}
-	files, err := express.Render(plan)
+	files, err := templates.Render(plan)
 	if err != nil {
 		return err
 	}
 	if !setupOnly {
 		// Before writing: a server already running from this server root,
 		// or on this port, must not have its files rewritten.
-		if err := express.CheckNotRunning(plan); err != nil {
+		if err := supervisor.CheckNotRunning(plan); err != nil {
 			return err
 		}
-		if err := express.CheckPort(plan, opts.Host); err != nil {
+		if err := supervisor.CheckPort(plan, opts.Host); err != nil {
 			return err
 		}
 	}
-	if err := express.Write(plan, files); err != nil {
-		return &express.RuntimeError{Msg: err.Error()}
+	if err := serverroot.Write(plan, files); err != nil {
+		return &fault.RuntimeError{Msg: err.Error()}
 	}
 	printSummary(opts.IO.Out, plan)
 	if setupOnly {
-		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", express.ShellWord(plan.Apachectl))
+		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", quote.ShellWord(plan.Paths.Apachectl))
 		return nil
 	}
-	return express.Launch(plan, opts.IO)
+	if plan.Debug.Mode {
+		return debug.Launch(plan, opts.IO)
+	}
+	return supervisor.Launch(plan, opts.IO)
 }
 
 func printSummary(w io.Writer, p *express.Plan) {

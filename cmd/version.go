@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 )
 
 // NewCmdVersion builds the version command.
@@ -29,22 +29,19 @@ found", not as an error.`,
 	}
 }
 
-func writeVersion(w io.Writer, h express.Host, getenv func(string) string) {
+func writeVersion(w io.Writer, h discover.Host, getenv func(string) string) {
 	fmt.Fprintf(w, "mod_wsgi-express %s\n", Version)
 	fmt.Fprintf(w, "  commit:   %s\n", Commit)
 	fmt.Fprintf(w, "  go:       %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if h == nil {
 		return
 	}
-	o := express.DefaultOptions()
 	// The same environment variables start-server reads for these options.
-	o.HTTPDExecutable = getenv(EnvName("httpd-executable"))
-	o.ModulesDirectory = getenv(EnvName("modules-directory"))
-	o.ModWSGIModule = getenv(EnvName("mod-wsgi-module"))
-	d, err := express.Discover(&o, h)
-	if d == nil {
-		d = &express.Discovery{}
-	}
+	d, err := discover.Discover(h, discover.Given{
+		HTTPD:      getenv(EnvName("httpd-executable")),
+		ModulesDir: getenv(EnvName("modules-directory")),
+		Module:     getenv(EnvName("mod-wsgi-module")),
+	})
 	if d.HTTPD == "" {
 		fmt.Fprintf(w, "  apache:   not found (%v)\n", err)
 		fmt.Fprintf(w, "  mod_wsgi: not found (no Apache)\n")
@@ -66,7 +63,7 @@ func writeVersion(w io.Writer, h express.Host, getenv func(string) string) {
 }
 
 // apacheVersion is what `httpd -v` reports, e.g. "Apache/2.4.62 (Debian)".
-func apacheVersion(h express.Host, httpd string) string {
+func apacheVersion(h discover.Host, httpd string) string {
 	out, err := h.Output(httpd, "-v")
 	if err != nil {
 		return fmt.Sprintf("unknown version (%s -v: %v)", httpd, err)

@@ -1,22 +1,37 @@
 package express
 
+import (
+	"reflect"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
+)
+
 // Options holds what the user asked for, one field per command-line option,
-// before any default is worked out or anything is checked. Fields are grouped
-// by concern in embedded structs so each concern can live in its own file.
-// Zero values mean "not given" unless the field's comment says otherwise.
+// before any default is worked out or anything is checked. Each section is
+// one heading of --help and lives in the file of that name, with the
+// resolve step and the Plan section of its concern. Zero values mean "not
+// given" unless the field's comment says otherwise.
 type Options struct {
-	ApplicationOptions
-	NetworkOptions
-	ProcessOptions
-	TimeoutOptions
-	LoggingOptions
-	PathOptions
-	EnvOptions
-	DebugOptions
-	HTTPSOptions  // options_https.go: HTTPS, virtual hosts, proxying
-	SiteOptions   // options_site.go: static files, errors, access and auth, server features
-	TuningOptions // options_tuning.go: remaining timeouts, buffers, version-gated options
-	ModuleOptions // options_module.go: virtualenv and module selection extras
+	ApplicationOptions // application.go
+	NetworkOptions     // network.go
+	HTTPSOptions       // https.go
+	ProcessesOptions   // processes.go
+	TimeoutsOptions    // timeouts.go
+	LoggingOptions     // logging.go
+	StaticOptions      // static.go
+	ProxyingOptions    // proxying.go
+	AccessOptions      // access.go
+	EnvironmentOptions // environment.go
+	FeaturesOptions    // features.go
+	IncludesOptions    // includes.go
+	ServicesOptions    // services.go
+	TelemetryOptions   // telemetry.go
+	DebuggingOptions   // debugging.go
+	PathsOptions       // paths.go
 	// Version is stamped into generated files; set by the command layer.
 	Version string `opt:"-"`
 }
@@ -24,142 +39,123 @@ type Options struct {
 // Pair is the value of a two-argument option such as --setenv NAME VALUE.
 type Pair struct{ Key, Value string }
 
-// ApplicationOptions say what to serve and where.
-type ApplicationOptions struct {
-	EntryPoint       string   // positional argument or --entry-point
-	ApplicationType  string   // script, module, paste, static (default script)
-	CallableObject   string   // default "application"
-	MountPoint       string   // default "/"
-	URLAliases       []Pair   `opt:"url-alias"` // URL-PATH FILE-OR-DIR
-	DocumentRoot     string   // --document-root
-	WorkingDirectory string   // default: current directory
-	PythonPaths      []string `opt:"python-path"`
-	ApplicationGroup string   // default %{GLOBAL}
-	ProcessGroup     string   // default HOST:PORT
-	DisableReloading bool
-	ReloadOnChanges  bool
-}
-
-// NetworkOptions are about listening and the virtual host.
-type NetworkOptions struct {
-	Host             string
-	Port             int // default 8000
-	ServerName       string
-	LimitRequestBody int64 // default 10485760
-	KeepAliveTimeout int   // default 2
-	ServerBacklog    int   // default 500
-	DaemonBacklog    int   // default 100
-}
-
-// ProcessOptions size the daemon processes and Apache's front end.
-type ProcessOptions struct {
-	Processes           int // 0: not given (one process, not multiprocess)
-	Threads             int // default 5
-	MaxClients          int // 0: derived
-	MaximumRequests     int
-	User                string
-	Group               string
-	ServerMPM           []string
-	EmbeddedMode        bool
-	OrphanInterpreter   bool    // WSGIDestroyInterpreter Off (mod_wsgi 4.9.1+)
-	InitialWorkers      float64 // -1: not given
-	MinimumSpareWorkers float64 // -1: not given
-	MaximumSpareWorkers float64 // -1: not given
-}
-
-// TimeoutOptions are the daemon and connection timeouts, in seconds.
-type TimeoutOptions struct {
-	RequestTimeout    int // default 60
-	SocketTimeout     int // default 60
-	QueueTimeout      int // default 45
-	ConnectTimeout    int // default 15
-	StartupTimeout    int // default 15
-	ShutdownTimeout   int // default 5
-	GracefulTimeout   int // default 15
-	InactivityTimeout int // default 0
-	DeadlockTimeout   int // default 60
-}
-
-// LoggingOptions say where logs go and what they hold. Checked in
-// options_tuning.go (resolveLogFormats) beyond what resolveLogging does.
-type LoggingOptions struct {
-	LogDirectory         string
-	LogLevel             string // default warn
-	LogToTerminal        bool
-	AccessLog            bool
-	ErrorLogName         string // default error_log
-	AccessLogName        string // default access_log
-	AccessLogFormat      string // common (default), combined, or a LogFormat string
-	ErrorLogFormat       string // an ErrorLogFormat string
-	StartupLog           bool   // httpd -E: startup errors to a file
-	StartupLogName       string // default startup_log
-	RotateLogs           bool   // logs through rotatelogs
-	MaxLogSize           int    // MB, default 5
-	RotatelogsExecutable string // default: found next to httpd or on PATH
-	VerboseDebugging     bool   // hidden upstream: WSGIVerboseDebugging On
-}
-
-// PathOptions locate the server root and the programs and files it uses.
-type PathOptions struct {
-	ServerRoot       string
-	PidFile          string
-	HTTPDExecutable  string
-	ModulesDirectory string
-	MimeTypes        string
-	ModWSGIModule    string // --mod-wsgi-module (new); also MOD_WSGI_MODULE
-	PythonHome       string
-	ShellExecutable  string // default: bash on PATH, else sh (defaultShell)
-	SetupOnly        bool
-}
-
-// EnvOptions shape the environment the application sees.
-type EnvOptions struct {
-	Locale  string
-	Lang    string
-	SetEnv  []Pair   `opt:"setenv"`
-	PassEnv []string `opt:"passenv"`
-}
-
 // DefaultOptions returns Options holding upstream's defaults, the same values
 // the command-line flags start from.
 func DefaultOptions() Options {
 	return Options{
-		ApplicationOptions: ApplicationOptions{
-			ApplicationType: "script",
-			CallableObject:  "application",
-			MountPoint:      "/",
-		},
-		NetworkOptions: NetworkOptions{
-			Port:             8000,
-			LimitRequestBody: 10485760,
-			KeepAliveTimeout: 2,
-			ServerBacklog:    500,
-			DaemonBacklog:    100,
-		},
-		ProcessOptions: ProcessOptions{
-			Threads:             5,
-			InitialWorkers:      -1,
-			MinimumSpareWorkers: -1,
-			MaximumSpareWorkers: -1,
-		},
-		TimeoutOptions: TimeoutOptions{
-			RequestTimeout:  60,
-			SocketTimeout:   60,
-			QueueTimeout:    45,
-			ConnectTimeout:  15,
-			StartupTimeout:  15,
-			ShutdownTimeout: 5,
-			GracefulTimeout: 15,
-			DeadlockTimeout: 60,
-		},
-		LoggingOptions: LoggingOptions{
-			LogLevel:       "warn",
-			ErrorLogName:   "error_log",
-			AccessLogName:  "access_log",
-			StartupLogName: "startup_log",
-			MaxLogSize:     5,
-		},
-		SiteOptions:   defaultSiteOptions(),
-		TuningOptions: defaultTuningOptions(),
+		ApplicationOptions: defaultApplicationOptions(),
+		NetworkOptions:     defaultNetworkOptions(),
+		ProcessesOptions:   defaultProcessesOptions(),
+		TimeoutsOptions:    defaultTimeoutsOptions(),
+		LoggingOptions:     defaultLoggingOptions(),
+		StaticOptions:      defaultStaticOptions(),
+		AccessOptions:      defaultAccessOptions(),
+		TelemetryOptions:   defaultTelemetryOptions(),
+		DebuggingOptions:   defaultDebuggingOptions(),
 	}
+}
+
+// CheckText rejects, naming the option, a control character or invalid
+// UTF-8 in any string the options carry, so none can reach a generated
+// file whichever option it came in.
+func CheckText(o *Options) error {
+	return eachOptionString(o, checkText)
+}
+
+// eachOptionString calls f with the option name and value of every string
+// the options carry (list items and both halves of pairs included),
+// stopping at the first error.
+func eachOptionString(o *Options, f func(name, value string) error) error {
+	var walk func(v reflect.Value, t reflect.Type) error
+	walk = func(v reflect.Value, t reflect.Type) error {
+		for i := 0; i < t.NumField(); i++ {
+			sf, fv := t.Field(i), v.Field(i)
+			name := OptionName(sf)
+			switch {
+			case sf.Anonymous:
+				if err := walk(fv, sf.Type); err != nil {
+					return err
+				}
+			case name == "-":
+			case fv.Kind() == reflect.String:
+				if err := f(name, fv.String()); err != nil {
+					return err
+				}
+			case fv.Kind() == reflect.Slice:
+				if err := eachString(fv, func(s string) error { return f(name, s) }); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return walk(reflect.ValueOf(o).Elem(), reflect.TypeOf(*o))
+}
+
+// eachString calls f with each string of a []string or []Pair.
+func eachString(list reflect.Value, f func(string) error) error {
+	for j := 0; j < list.Len(); j++ {
+		e := list.Index(j)
+		switch e.Kind() {
+		case reflect.String:
+			if err := f(e.String()); err != nil {
+				return err
+			}
+		case reflect.Struct: // Pair
+			for k := 0; k < e.NumField(); k++ {
+				if err := f(e.Field(k).String()); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// checkKeys refuses a two-argument option whose first argument does not
+// match re (bad says what it must be) or is given twice (noun names it).
+func checkKeys(option string, pairs []Pair, re *regexp.Regexp, bad, noun string) error {
+	seen := map[string]bool{}
+	for _, kv := range pairs {
+		if !re.MatchString(kv.Key) {
+			return usagef(option, "%s is not %s", shortQuote(kv.Key), bad)
+		}
+		if seen[kv.Key] {
+			return usagef(option, "%s %s given twice; give each %s once", noun, kv.Key, noun)
+		}
+		seen[kv.Key] = true
+	}
+	return nil
+}
+
+// OptionName is the command-line name of an Options field: its `opt` tag,
+// or its name in kebab case (HTTPDExecutable: httpd-executable).
+func OptionName(f reflect.StructField) string {
+	if tag := f.Tag.Get("opt"); tag != "" {
+		return tag
+	}
+	var b strings.Builder
+	r := []rune(f.Name)
+	for i, c := range r {
+		if i > 0 && unicode.IsUpper(c) && (unicode.IsLower(r[i-1]) || (i+1 < len(r) && unicode.IsLower(r[i+1]))) {
+			b.WriteByte('-')
+		}
+		b.WriteRune(unicode.ToLower(c))
+	}
+	return b.String()
+}
+
+// checkText rejects what no quoting can make safe in a configuration line:
+// control characters (newline, carriage return, NUL, escape, ...) and
+// invalid UTF-8.
+func checkText(option, value string) error {
+	if !utf8.ValidString(value) {
+		return fault.Usagef(option, "value is not valid UTF-8")
+	}
+	for _, r := range value {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fault.Usagef(option, "value %s contains a control character (%U); remove it", fault.Quote(value), r)
+		}
+	}
+	return nil
 }

@@ -2,37 +2,271 @@ package express
 
 import (
 	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
 
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/mpm"
 )
 
-// chooseMPM picks the MPM from those available: --server-mpm in the order
-// given, else event, worker, prefork (worker first in embedded mode, where
-// event misbehaves with fewer than three threads per child).
-func chooseMPM(o *Options, p *Plan, avail []string, builtin string) error {
+// ProcessesOptions size the processes that run the application and
+// Apache's own, and say who they run as (--help: Processes).
+type ProcessesOptions struct {
+	Processes           int // 0: not given (one process, not multiprocess)
+	Threads             int // default 5
+	MaxClients          int // 0: derived
+	MaximumRequests     int
+	User                string
+	Group               string
+	ServerMPM           []string
+	EmbeddedMode        bool
+	OrphanInterpreter   bool    // WSGIDestroyInterpreter Off (mod_wsgi 4.9.1+)
+	InitialWorkers      float64 // -1: not given
+	MinimumSpareWorkers float64 // -1: not given
+	MaximumSpareWorkers float64 // -1: not given
+	ProcessName         string  // argv[0] of the Apache parent
+
+	// WSGIDaemonProcess buffers; 0 leaves mod_wsgi's own default.
+	SendBufferSize     int
+	ReceiveBufferSize  int
+	HeaderBufferSize   int
+	ResponseBufferSize int
+
+	SwitchInterval float64 // 0: not given (mod_wsgi 6)
+	FreeThreading  bool    // mod_wsgi 6
+}
+
+func defaultProcessesOptions() ProcessesOptions {
+	return ProcessesOptions{Threads: 5, InitialWorkers: -1, MinimumSpareWorkers: -1, MaximumSpareWorkers: -1}
+}
+
+// ProcessesPlan is who runs the application, in which processes, and how
+// Apache's children are sized.
+type ProcessesPlan struct {
+	// Who the children run as.
+	RunningAsRoot bool
+	User, Group   string // "" when not root: Apache keeps the current user
+	UID, GID      int    // of User/Group, or of the current user
+	AccountNote   string // said in the summary when an account was chosen
+
+	OperatingMode string // daemon, embedded or debug
+	Embedded      bool   // the application runs inside Apache's children
+	// Count is --processes, or in embedded mode without it the number
+	// chosen from the CPUs (FromCPUs); 0 means one, not multiprocess.
+	Count    int
+	FromCPUs bool
+	CPUs     int // the CPUs the embedded-mode default was chosen for
+	Given    int // --processes as debug mode leaves it (processes= of the daemon)
+	Threads  int
+	// MaximumRequests is --maximum-requests.
+	MaximumRequests   int
+	OrphanInterpreter bool
+
+	MPM     string
+	MPMSize mpm.Sizing // the MPM's directives and what they amount to
+
+	SendBufferSize, ReceiveBufferSize, HeaderBufferSize, ResponseBufferSize int
+
+	SwitchInterval string // WSGISwitchInterval and the daemon's switch-interval
+	FreeThreading  bool
+	ProcessName    string // argv[0] of the Apache parent, "" to leave it
+}
+
+// account returns the account the children run as, for access checks.
+func (pp ProcessesPlan) account() discover.Account { return discover.Account{UID: pp.UID, GID: pp.GID} }
+
+// embedded reports whether the application runs inside Apache's own
+// children: --embedded-mode, or debug mode, whose one process has no
+// daemons.
+func (r *resolver) embedded() bool { return r.o.EmbeddedMode || r.p.Debug.Mode }
+
+// runAsCandidates are tried in order when root gives no --user: the
+// accounts distributions create for web servers, then the generic ones.
+var runAsCandidates = []string{"www-data", "apache", "_www", "daemon", "nobody"}
+
+// account decides who Apache's children and the application run as.
+func (r *resolver) account() error {
+	o, pp, h := &r.o, &r.p.Processes, r.h
+	uid := h.Getuid()
+	pp.RunningAsRoot = uid == 0
+	if !pp.RunningAsRoot {
+		pp.UID = uid
+		if u, err := h.LookupUserID(strconv.Itoa(uid)); err == nil {
+			pp.GID, _ = strconv.Atoi(u.Gid)
+			if o.User != "" && o.User != u.Username {
+				return usagef("user", "only root can run the server as another account (%s); drop --user or start as root", o.User)
+			}
+		}
+		return nil
+	}
+	name := o.User
+	if name == "" {
+		for _, c := range runAsCandidates {
+			if _, err := h.LookupUser(c); err == nil {
+				name = c
+				break
+			}
+		}
+		if name == "" {
+			return usagef("user", "running as root, and none of the accounts %s exists for Apache's children; create one or pass --user and --group", strings.Join(runAsCandidates, ", "))
+		}
+		pp.AccountNote = fmt.Sprintf("running as root: Apache's children and the application run as %s (choose with --user/--group)", name)
+	}
+	u, err := h.LookupUser(name)
+	if err != nil {
+		return usagef("user", "no account named %s; pass an existing account", shortQuote(name))
+	}
+	if u.Uid == "0" {
+		return usagef("user", "Apache will not run its children as root; pass an unprivileged account such as www-data")
+	}
+	pp.User = u.Username
+	pp.UID, _ = strconv.Atoi(u.Uid)
+	group := o.Group
+	if group == "" {
+		g, err := h.LookupGroupID(u.Gid)
+		if err != nil {
+			return usagef("group", "the primary group %s of %s has no name; pass --group", u.Gid, name)
+		}
+		group = g.Name
+	}
+	g, err := h.LookupGroup(group)
+	if err != nil {
+		return usagef("group", "no group named %s; pass an existing group", shortQuote(group))
+	}
+	if g.Gid == "0" && o.Group == "" {
+		return usagef("group", "%s's primary group is root; pass --group with an unprivileged group", name)
+	}
+	pp.Group = g.Name
+	pp.GID, _ = strconv.Atoi(g.Gid)
+	return nil
+}
+
+// processes decides how requests spread over processes and threads: the
+// daemon process group (or embedded mode, where Apache's own children run
+// the application), the MPM and the sizing of Apache's children. Debug mode
+// runs one process with one thread (debugShape).
+func (r *resolver) processes() error {
+	o, pp := &r.o, &r.p.Processes
+	shape := requestedShape(o)
+	if err := shape.check(); err != nil {
+		return err
+	}
+	if r.p.Debug.Mode {
+		shape = debugShape
+	}
+	pp.Embedded, pp.Threads, pp.Given, pp.MaximumRequests = shape.Embedded, shape.Threads, shape.Processes, o.MaximumRequests
+	if err := atLeast("maximum-requests", o.MaximumRequests, 0); err != nil {
+		return err
+	}
+	switch {
+	case r.p.Debug.Mode:
+		pp.OperatingMode = "debug"
+	case pp.Embedded:
+		pp.OperatingMode = "embedded"
+	default:
+		pp.OperatingMode = "daemon"
+	}
+	if err := r.chooseMPM(shape); err != nil {
+		return err
+	}
+	if o.OrphanInterpreter {
+		if err := r.requireModule("orphan-interpreter", "4.9.1"); err != nil {
+			return err
+		}
+		pp.OrphanInterpreter = true
+	}
+	pp.Count = shape.Processes
+	if shape.Embedded && !r.p.Debug.Mode && shape.Processes == 0 {
+		pp.CPUs = r.h.CPUs()
+		pp.Count, pp.FromCPUs = embeddedProcesses(pp.MPM, shape.Threads, pp.CPUs), true
+	}
+	pp.MPMSize = mpm.Size(pp.MPM, mpm.Spec{
+		Processes:           pp.Count,
+		Threads:             shape.Threads,
+		MaxClients:          shape.MaxClients,
+		InitialWorkers:      shape.InitialWorkers,
+		MinimumSpareWorkers: shape.MinimumSpareWorkers,
+		MaximumSpareWorkers: shape.MaximumSpareWorkers,
+		Embedded:            shape.Embedded,
+		MaximumRequests:     o.MaximumRequests,
+	})
+	if err := r.daemonBuffers(); err != nil {
+		return err
+	}
+	return r.interpreterOptions()
+}
+
+// shape is the process model: what the options ask for, or what debug
+// mode forces. Later steps read the Plan, never the options, for these.
+type shape struct {
+	Embedded                                                 bool
+	Processes, Threads, MaxClients                           int
+	InitialWorkers, MinimumSpareWorkers, MaximumSpareWorkers float64
+}
+
+func requestedShape(o *Options) shape {
+	return shape{o.EmbeddedMode, o.Processes, o.Threads, o.MaxClients, o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers}
+}
+
+// check refuses numbers that size nothing.
+func (s shape) check() error {
+	for _, c := range []struct {
+		name   string
+		v, min int
+	}{{"threads", s.Threads, 1}, {"processes", s.Processes, 0}, {"max-clients", s.MaxClients, 0}} {
+		if err := atLeast(c.name, c.v, c.min); err != nil {
+			return err
+		}
+	}
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"initial-workers", s.InitialWorkers}, {"minimum-spare-workers", s.MinimumSpareWorkers}, {"maximum-spare-workers", s.MaximumSpareWorkers}} {
+		if f.v != -1 && (f.v < 0 || f.v > 1) {
+			return usagef(f.name, "%v is not a fraction; use a value from 0 to 1", f.v)
+		}
+	}
+	return nil
+}
+
+// chooseMPM picks the MPM from those Apache offers: --server-mpm in the
+// order given, else event, worker, prefork (worker first in embedded mode,
+// where event misbehaves with fewer than three threads per child); debug
+// mode prefers prefork, whose one process serves requests on the thread
+// that loaded the application.
+func (r *resolver) chooseMPM(s shape) error {
+	o, pp := &r.o, &r.p.Processes
 	for _, m := range o.ServerMPM {
 		if !mpm.Known(m) {
 			return usagef("server-mpm", "%s is not one of event, worker or prefork", shortQuote(m))
 		}
 	}
-	defaults := mpm.Precedence
-	if o.EmbeddedMode {
-		defaults = mpm.EmbeddedPrecedence
-	}
-	var err error
-	if p.MPM, err = mpm.Choose(avail, o.ServerMPM, defaults); err != nil {
-		where := "in " + p.ModulesDir
+	// The choice is made as the options ask; debug mode then switches to
+	// prefork when Apache has it.
+	avail, builtin := r.apache.MPMs(mpm.Precedence)
+	chosen, err := mpm.ChooseFor(avail, o.ServerMPM, o.EmbeddedMode)
+	if err != nil {
+		where := "in " + r.apache.Dir
 		if builtin != "" {
-			where = "compiled into " + p.HTTPD
+			where = "compiled into " + r.apache.HTTPD
 		}
 		return usagef("server-mpm", "%v (%s); choose one of those with --server-mpm", err, where)
 	}
-	if o.EmbeddedMode && p.MPM == "event" && o.Threads < 3 {
+	if o.EmbeddedMode && chosen == "event" && o.Threads < 3 {
 		opt := "threads"
 		if len(o.ServerMPM) > 0 {
 			opt = "server-mpm"
 		}
 		return usagef(opt, "the event MPM misbehaves with fewer than three threads per process, and --embedded-mode runs --threads %d per Apache child; use --threads 3 or more, or --server-mpm worker", o.Threads)
+	}
+	if _, ok := r.apache.File("mpm_prefork"); ok && r.p.Debug.Mode {
+		chosen = "prefork"
+	}
+	pp.MPM = chosen
+	if builtin == "" {
+		path, _ := r.apache.File("mpm_" + chosen)
+		r.p.Modules.MPM = LoadModule{"mpm_" + chosen + "_module", path}
 	}
 	return nil
 }
@@ -52,22 +286,198 @@ func embeddedProcesses(mpmName string, threads, cpus int) int {
 	return (cpus + threads - 1) / threads
 }
 
+// daemonBuffers checks the buffer sizes of the daemon processes.
+func (r *resolver) daemonBuffers() error {
+	o, pp := &r.o, &r.p.Processes
+	for _, c := range []struct {
+		name string
+		v    int
+		min  int // smallest non-zero value mod_wsgi accepts
+	}{
+		{"send-buffer-size", o.SendBufferSize, 512},
+		{"receive-buffer-size", o.ReceiveBufferSize, 512},
+		{"header-buffer-size", o.HeaderBufferSize, 8192},
+		{"response-buffer-size", o.ResponseBufferSize, 65536},
+	} {
+		if err := daemonNumber(c.name, c.v, c.min); err != nil {
+			return err
+		}
+	}
+	pp.SendBufferSize, pp.ReceiveBufferSize, pp.HeaderBufferSize, pp.ResponseBufferSize = o.SendBufferSize, o.ReceiveBufferSize, o.HeaderBufferSize, o.ResponseBufferSize
+	return nil
+}
+
+// daemonNumber checks a WSGIDaemonProcess number: 0 for mod_wsgi's
+// default, else at least min.
+func daemonNumber(name string, v, min int) error {
+	if v < 0 {
+		return usagef(name, "%d is negative; use 0 for mod_wsgi's default", v)
+	}
+	if v != 0 && v < min {
+		return usagef(name, "%d is too small; mod_wsgi needs %d or more, or 0 for its default", v, min)
+	}
+	return nil
+}
+
+// interpreterOptions are the Python interpreter settings of mod_wsgi 6:
+// the thread switch interval and running without the GIL.
+func (r *resolver) interpreterOptions() error {
+	o, pp, mi := &r.o, &r.p.Processes, r.p.Paths.Module
+	if o.SwitchInterval != 0 {
+		if err := r.requireModule("switch-interval", newerModule); err != nil {
+			return err
+		}
+		if o.SwitchInterval < 0 {
+			return usagef("switch-interval", "%v is not a positive number of seconds", o.SwitchInterval)
+		}
+		pp.SwitchInterval = strconv.FormatFloat(o.SwitchInterval, 'f', -1, 64)
+	}
+	if o.FreeThreading {
+		if err := r.requireModule("free-threading", newerModule); err != nil {
+			return err
+		}
+		if mi.LibPython != "" && !strings.Contains(filepath.Base(mi.LibPython), mi.PythonVersion+"t") {
+			return usagef("free-threading", "needs a free-threaded Python build (PEP 703, libpython%st), but %s uses %s", mi.PythonVersion, mi.Path, mi.LibPython)
+		}
+		pp.FreeThreading = true
+	}
+	return nil
+}
+
+// newerModule is the mod_wsgi version that introduced the options that
+// older modules reject (release notes of mod_wsgi 6.0.0).
+const newerModule = "6.0.0"
+
+// processName names the Apache parent, as upstream does: --process-name,
+// or by default "apache2 (mod_wsgi-express)". mod_wsgi writes the
+// display-name of each daemon process over the parent's argv[0] and cuts
+// it to that length, so the name is padded to the longest display name:
+// without it a daemon shows as "(wsgi:localhost:8" instead of
+// "(wsgi:localhost:8000:0)". Naming takes the shell's exec -a.
+func (r *resolver) processName() error {
+	o, ps := &r.o, r.p.Paths
+	explicit := o.ProcessName != ""
+	name := o.ProcessName
+	if explicit && strings.TrimSpace(name) == "" {
+		return usagef("process-name", "needs a name")
+	}
+	if !explicit {
+		name = filepath.Base(ps.HTTPD) + " (mod_wsgi-express)"
+	}
+	if !ps.ShellNames {
+		switch {
+		case !explicit:
+			return nil
+		case o.ShellExecutable != "":
+			return usagef("process-name", "the shell %s cannot name a process (it has no exec -a); pass --shell-executable with bash, or drop --process-name", ps.Shell)
+		default:
+			return usagef("process-name", "naming the Apache process needs bash (exec -a), and none is on PATH; install bash or drop --process-name")
+		}
+	}
+	width := len(r.p.Application.DisplayName)
+	for _, svc := range r.p.Services.List {
+		width = max(width, len("(wsgi:service:"+svc.Name+")"))
+	}
+	if len(name) < width {
+		name += strings.Repeat(" ", width-len(name))
+	}
+	r.p.Processes.ProcessName = name
+	return nil
+}
+
+// reachable checks, when running as root, that the unprivileged account
+// can reach what it must: the server root's parents, the application and
+// the files it serves.
+func (r *resolver) reachable() error {
+	p := r.p
+	if !p.Processes.RunningAsRoot {
+		return nil
+	}
+	type need struct {
+		opt, path string
+		read      bool
+	}
+	needs := []need{{"server-root", filepath.Dir(p.Paths.ServerRoot), false}, {"working-directory", p.Application.WorkingDirectory, false}}
+	if t := p.Application.Type; (t == "script" || t == "paste") && p.Application.EntryPoint != "" {
+		needs = append(needs, need{"entry-point", p.Application.EntryPoint, true})
+	}
+	if !p.Static.DefaultDocumentRoot {
+		needs = append(needs, need{"document-root", p.Static.DocumentRoot, true})
+	}
+	for _, a := range p.Static.URLAliases {
+		needs = append(needs, need{"url-alias", a.Path, true})
+	}
+	for _, pp := range p.Application.PythonPaths {
+		needs = append(needs, need{"python-path", pp, true})
+	}
+	for _, n := range needs {
+		if bad := p.Processes.account().Blocked(r.h, n.path, n.read); bad != "" {
+			return usagef(n.opt, "%s is not reachable by %s, the account Apache's children run as: %s; make it accessible (for example chmod %s %s) or pass --user and --group",
+				n.path, p.Processes.User, bad, discover.ChmodFor(r.h, bad), bad)
+		}
+	}
+	return nil
+}
+
+// readable checks, when running as root, that account who (uid, gid) can
+// read path, which option names.
+func (r *resolver) readable(option, path string, acc discover.Account, who string) error {
+	if !r.p.Processes.RunningAsRoot {
+		return nil
+	}
+	if bad := acc.Blocked(r.h, path, true); bad != "" {
+		return usagef(option, "%s is not readable by %s, the account that must read it: %s blocks it; make it accessible (for example chmod %s %s) or choose another account",
+			path, who, bad, discover.ChmodFor(r.h, bad), bad)
+	}
+	return nil
+}
+
+// file makes path absolute and checks it is a regular file; when
+// childRead, also that Apache's unprivileged children can read it.
+func (r *resolver) file(option, path string, childRead bool) (string, error) {
+	if path == "" {
+		return "", usagef(option, "needs a file path")
+	}
+	abs := r.abs(path)
+	fi, err := r.h.Stat(abs)
+	if err != nil {
+		return "", usagef(option, "no file at %s; give the path of an existing file", abs)
+	}
+	if fi.IsDir() {
+		return "", usagef(option, "%s is a directory; give the path of a file", abs)
+	}
+	if childRead {
+		if err := r.readable(option, abs, r.p.Processes.account(), r.p.Processes.User); err != nil {
+			return "", err
+		}
+	}
+	return abs, nil
+}
+
 // requestCapacity is how many requests the application can handle at once,
 // and in which processes.
-func requestCapacity(o *Options, p *Plan) string {
-	procs := max(1, p.Processes)
-	n := procs * o.Threads
+func requestCapacity(p *Plan) string {
+	pp := p.Processes
+	procs := max(1, pp.Count)
+	n := procs * pp.Threads
 	why := ""
-	if p.ProcessesFromCPUs {
+	if pp.FromCPUs {
 		why = ", a Python interpreter per CPU; --processes to choose"
 	}
 	switch {
-	case p.DebugMode:
+	case p.Debug.Mode:
 		return "1 (1 process * 1 thread, debug mode)"
-	case p.EmbeddedMode && !mpm.Threaded(p.MPM):
+	case pp.Embedded && !mpm.Threaded(pp.MPM):
 		return fmt.Sprintf("%d (%d single-threaded prefork %s%s)", n, n, plural(n, "child", "children"), why)
-	case p.EmbeddedMode:
-		return fmt.Sprintf("%d (%d Apache %s * %d %s%s)", n, procs, plural(procs, "child", "children"), o.Threads, plural(o.Threads, "thread", "threads"), why)
+	case pp.Embedded:
+		return fmt.Sprintf("%d (%d Apache %s * %d %s%s)", n, procs, plural(procs, "child", "children"), pp.Threads, plural(pp.Threads, "thread", "threads"), why)
 	}
-	return fmt.Sprintf("%d (%d %s * %d %s)", n, procs, plural(procs, "process", "processes"), o.Threads, plural(o.Threads, "thread", "threads"))
+	return fmt.Sprintf("%d (%d %s * %d %s)", n, procs, plural(procs, "process", "processes"), pp.Threads, plural(pp.Threads, "thread", "threads"))
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
 )
 
 func TestResolveProcesses(t *testing.T) {
@@ -17,8 +20,8 @@ func TestResolveProcesses(t *testing.T) {
 		check  func(*testing.T, *Plan)
 	}{
 		{name: "default event", mod: func(o *Options) {}, mpm: "event", check: func(t *testing.T, p *Plan) {
-			if p.OperatingMode != "daemon" || p.WSGIProcessGroup != p.ProcessGroup {
-				t.Errorf("mode %q group %q", p.OperatingMode, p.WSGIProcessGroup)
+			if p.Processes.OperatingMode != "daemon" || p.Application.WSGIProcessGroup != p.Application.ProcessGroup {
+				t.Errorf("mode %q group %q", p.Processes.OperatingMode, p.Application.WSGIProcessGroup)
 			}
 		}},
 		{name: "server-mpm order", mod: func(o *Options) { o.ServerMPM = []string{"prefork", "worker"} }, mpm: "prefork"},
@@ -28,12 +31,12 @@ func TestResolveProcesses(t *testing.T) {
 		{name: "server-mpm unknown", mod: func(o *Options) { o.ServerMPM = []string{"winnt"} }, option: "server-mpm", msg: "not one of"},
 		{name: "no mpm", drop: []string{"event", "worker", "prefork"}, mod: func(o *Options) {}, option: "server-mpm", msg: "no MPM found"},
 		{name: "embedded prefers worker", mod: func(o *Options) { o.EmbeddedMode = true; o.Threads = 2 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
-			if p.OperatingMode != "embedded" || p.WSGIProcessGroup != "%{GLOBAL}" || !p.O.DisableReloading || !p.Handler.DisableReloading {
-				t.Errorf("mode %q group %q reloading off %v", p.OperatingMode, p.WSGIProcessGroup, p.O.DisableReloading)
+			if p.Processes.OperatingMode != "embedded" || p.Application.WSGIProcessGroup != "%{GLOBAL}" || !p.Application.DisableReloading || !p.Handler.DisableReloading {
+				t.Errorf("mode %q group %q reloading off %v", p.Processes.OperatingMode, p.Application.WSGIProcessGroup, p.Application.DisableReloading)
 			}
 			// The fake host has 2 CPUs: a child (and interpreter) per CPU.
-			if p.MPMSize.Capacity != 4 || p.MPMSize.Children != 2 || p.MPMSize.ThreadsPerChild != 2 {
-				t.Errorf("sizing %+v", p.MPMSize)
+			if p.Processes.MPMSize.Capacity != 4 || p.Processes.MPMSize.Children != 2 || p.Processes.MPMSize.ThreadsPerChild != 2 {
+				t.Errorf("sizing %+v", p.Processes.MPMSize)
 			}
 			if got := summaryValue(p, "Request Capacity"); got != "4 (2 Apache children * 2 threads, a Python interpreter per CPU; --processes to choose)" {
 				t.Errorf("Request Capacity %q", got)
@@ -69,14 +72,14 @@ func TestResolveProcesses(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			l := debianLayout()
 			for _, d := range c.drop {
-				delete(l.files, "/usr/lib/apache2/modules/mod_mpm_"+d+".so")
+				delete(l.Files, "/usr/lib/apache2/modules/mod_mpm_"+d+".so")
 			}
 			h := fakeHost(t, l, 0)
 			o := DefaultOptions()
 			c.mod(&o)
 			p, err := Resolve(o, h)
 			if c.option != "" {
-				var u *UsageError
+				var u *fault.UsageError
 				if !errors.As(err, &u) || u.Option != c.option || !strings.Contains(u.Msg, c.msg) {
 					t.Fatalf("got %v, want a usage error for --%s containing %q", err, c.option, c.msg)
 				}
@@ -85,8 +88,8 @@ func TestResolveProcesses(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.MPM != c.mpm {
-				t.Errorf("MPM %q, want %q", p.MPM, c.mpm)
+			if p.Processes.MPM != c.mpm {
+				t.Errorf("MPM %q, want %q", p.Processes.MPM, c.mpm)
 			}
 			if c.check != nil {
 				c.check(t, p)
@@ -127,8 +130,8 @@ func TestEmbeddedProcessesPerCPU(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.MPMSize.Children != c.children || p.MPMSize.ThreadsPerChild != c.threads {
-				t.Errorf("%d children * %d threads, want %d * %d", p.MPMSize.Children, p.MPMSize.ThreadsPerChild, c.children, c.threads)
+			if p.Processes.MPMSize.Children != c.children || p.Processes.MPMSize.ThreadsPerChild != c.threads {
+				t.Errorf("%d children * %d threads, want %d * %d", p.Processes.MPMSize.Children, p.Processes.MPMSize.ThreadsPerChild, c.children, c.threads)
 			}
 			if got := summaryValue(p, "Request Capacity"); got != c.capacity {
 				t.Errorf("Request Capacity %q, want %q", got, c.capacity)
@@ -141,12 +144,13 @@ func TestOrphanInterpreterNeedsModule491(t *testing.T) {
 	h := fakeHost(t, debianLayout(), 0)
 	o := DefaultOptions()
 	o.OrphanInterpreter = true
-	p := &Plan{Module: ModuleInfo{Path: "/x/mod_wsgi.so", Version: "4.9.0"}}
-	if err := resolveProcesses(&o, h, p); err == nil || !strings.Contains(err.Error(), "--orphan-interpreter") || !strings.Contains(err.Error(), "4.9.1") {
+	r := &resolver{o: o, h: h, p: &Plan{Paths: PathsPlan{Module: discover.ModuleInfo{Path: "/x/mod_wsgi.so", Version: "4.9.0"}}},
+		apache: discover.ApacheModules(h, "/usr/sbin/apache2", "/usr/lib/apache2/modules")}
+	if err := r.processes(); err == nil || !strings.Contains(err.Error(), "--orphan-interpreter") || !strings.Contains(err.Error(), "4.9.1") {
 		t.Fatalf("got %v", err)
 	}
-	p.Module.Version = "4.9.1"
-	if err := resolveProcesses(&o, h, p); err != nil {
+	r.p.Paths.Module.Version = "4.9.1"
+	if err := r.processes(); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -313,7 +313,7 @@ func TestDoctorFailures(t *testing.T) {
 	})
 	t.Run("module for another Python", func(t *testing.T) {
 		// A stand-in mod_wsgi linking libpython3.12, which is not installed.
-		other := filepath.Join(testenv.RepoRoot(), "express", "testdata", "elf", "mod_wsgi-py312.so")
+		other := filepath.Join(testenv.RepoRoot(), "internal", "fakehost", "testdata", "elf", "mod_wsgi-py312.so")
 		out := run(t, dir, 1, append(base, "--mod-wsgi-module", other)...)
 		l := doctorLine(out, "mod_wsgi module")
 		for _, want := range []string{"FAIL", "libpython3.12.so.1.0", "Fix: ", "Python 3.12"} {

@@ -1,7 +1,8 @@
 package integration
 
 // Samples for the static file, error, access, auth and server feature
-// options (express/options_site.go).
+// options (express/static.go, access.go, features.go, includes.go,
+// services.go).
 func init() {
 	const wsgi = "def application(environ, start_response):\n    start_response('200 OK', [])\n    return [b'']\n"
 	addSamples(map[string]optionSample{

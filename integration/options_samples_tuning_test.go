@@ -1,7 +1,8 @@
 package integration
 
 // Samples for the logging extras, request read timeouts, daemon tuning and
-// the options that need mod_wsgi 6 (options_tuning.go).
+// the options that need mod_wsgi 6 (express/logging.go, timeouts.go,
+// processes.go, telemetry.go).
 func init() {
 	addSamples(map[string]optionSample{
 		"access-log-format":       {Args: []string{"--access-log", "--access-log-format", `%h %t "%r" %>s %{User-Agent}i`}},

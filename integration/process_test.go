@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
 
@@ -182,7 +182,7 @@ func TestEmbeddedModePrefersWorker(t *testing.T) {
 // to one CPU; the summary says why and how to choose.
 func TestEmbeddedModeChildPerCPU(t *testing.T) {
 	testenv.Integration(t)
-	cpus := express.RealHost{}.CPUs()
+	cpus := discover.RealHost{}.CPUs()
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
 	s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode", "--server-status")

@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 // start-server --log-to-terminal > file 2>&1, as CI jobs run it: Apache's
@@ -51,7 +51,7 @@ def application(environ, start_response):
 		testenv.AssertNoProcesses(t, 0, root)
 	})
 	if msg := testenv.Eventually(30*time.Second, func() string {
-		if !express.Answers(fmt.Sprintf("127.0.0.1:%d", port)) {
+		if !supervisor.Answers(fmt.Sprintf("127.0.0.1:%d", port)) {
 			return "server not answering"
 		}
 		return ""

@@ -158,7 +158,7 @@ func snapshot(t *testing.T, root string) string {
 func TestStartupFailureExplained(t *testing.T) {
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
-	mod, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "express", "testdata", "elf", "mod_wsgi-py311.so"))
+	mod, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "internal", "fakehost", "testdata", "elf", "mod_wsgi-py311.so"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +432,7 @@ func TestUnderLoad(t *testing.T) {
 	})
 
 	// SIGUSR1 to start-server restarts the daemon processes gracefully
-	// (express.restartDaemons says why not Apache's graceful restart).
+	// (supervisor.restartDaemons says why not Apache's graceful restart).
 	t.Run("graceful restart (SIGUSR1) under load", func(t *testing.T) {
 		before := testenv.DaemonPIDs(s.Root)
 		go func() {

@@ -26,22 +26,6 @@ func Known(name string) bool {
 	return false
 }
 
-// Available lists the MPMs that can be loaded from a modules directory,
-// given the names of its files, in precedence order. builtin names an MPM
-// compiled into httpd ("" when MPMs are loadable): it is then the only one.
-func Available(files map[string]bool, builtin string) []string {
-	if builtin != "" {
-		return []string{builtin}
-	}
-	var out []string
-	for _, name := range Precedence {
-		if files["mod_mpm_"+name+".so"] {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
 // Choose picks the MPM: the first of preferred (or of defaults when none is
 // preferred) that is available. The error lists what was found.
 func Choose(available, preferred, defaults []string) (string, error) {
@@ -205,4 +189,15 @@ func Size(name string, s Spec) Sizing {
 	}
 	out.Directives = dirs
 	return out
+}
+
+// ChooseFor picks the MPM for a server: the first of preferred that is
+// available, else the default order (EmbeddedPrecedence when the
+// application runs inside Apache's children, Precedence otherwise).
+func ChooseFor(available, preferred []string, embedded bool) (string, error) {
+	defaults := Precedence
+	if embedded {
+		defaults = EmbeddedPrecedence
+	}
+	return Choose(available, preferred, defaults)
 }

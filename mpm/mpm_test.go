@@ -5,28 +5,6 @@ import (
 	"testing"
 )
 
-func TestAvailable(t *testing.T) {
-	cases := []struct {
-		files   []string
-		builtin string
-		want    string
-	}{
-		{[]string{"mod_mpm_prefork.so", "mod_mpm_event.so", "mod_mpm_worker.so"}, "", "event,worker,prefork"},
-		{[]string{"mod_mpm_prefork.so", "mod_alias.so"}, "", "prefork"},
-		{[]string{"mod_alias.so"}, "", ""},
-		{nil, "worker", "worker"},
-	}
-	for _, c := range cases {
-		files := map[string]bool{}
-		for _, f := range c.files {
-			files[f] = true
-		}
-		if got := strings.Join(Available(files, c.builtin), ","); got != c.want {
-			t.Errorf("Available(%v, %q) = %q, want %q", c.files, c.builtin, got, c.want)
-		}
-	}
-}
-
 func TestChoose(t *testing.T) {
 	all := []string{"event", "worker", "prefork"}
 	cases := []struct {

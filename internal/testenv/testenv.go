@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 var (
@@ -168,7 +168,7 @@ func (s *Server) WaitReady(timeout time.Duration) error {
 			return fmt.Errorf("start-server exited: %v", s.err)
 		default:
 		}
-		if express.Answers(fmt.Sprintf("127.0.0.1:%d", s.Port)) {
+		if supervisor.Answers(fmt.Sprintf("127.0.0.1:%d", s.Port)) {
 			return nil
 		}
 		time.Sleep(25 * time.Millisecond)

@@ -1,0 +1,108 @@
+// Package discover is the one seam between mod_wsgi-express and the machine
+// (the Host interface), and what it finds through it: Apache, its modules
+// and mime.types, the mod_wsgi module and the Python it was built for, the
+// virtualenv to run the application in, and what an account may read.
+// Tests present other machines (Fedora, Homebrew, macOS) through a fake
+// Host; nothing here writes anything.
+package discover
+
+import (
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"runtime"
+)
+
+// Host is the one seam between the resolver and the machine: files,
+// executables, accounts, environment. Tests use internal/fakehost to
+// present a fake distribution layout from a directory tree.
+type Host interface {
+	Stat(path string) (fs.FileInfo, error)
+	Lstat(path string) (fs.FileInfo, error)
+	ReadFile(path string) ([]byte, error)
+	ReadDir(path string) ([]fs.DirEntry, error)
+	EvalSymlinks(path string) (string, error)
+	LookPath(name string) (string, error)
+	Getenv(key string) string
+	Getuid() int
+	Getwd() (string, error)
+	LookupUser(name string) (*user.User, error)
+	LookupUserID(uid string) (*user.User, error)
+	LookupGroup(name string) (*user.Group, error)
+	LookupGroupID(gid string) (*user.Group, error)
+	Hostname() (string, error)
+	TempDir() string
+	// Output runs a program and returns its standard output.
+	Output(name string, args ...string) ([]byte, error)
+	// PortFree reports whether addr (host:port) can be listened on.
+	PortFree(addr string) bool
+	// CPUs is how many CPUs this process may use.
+	CPUs() int
+}
+
+// RealHost is the machine this process runs on.
+type RealHost struct{}
+
+func (RealHost) Stat(p string) (fs.FileInfo, error)           { return os.Stat(p) }
+func (RealHost) Lstat(p string) (fs.FileInfo, error)          { return os.Lstat(p) }
+func (RealHost) ReadFile(p string) ([]byte, error)            { return os.ReadFile(p) }
+func (RealHost) ReadDir(p string) ([]fs.DirEntry, error)      { return os.ReadDir(p) }
+func (RealHost) EvalSymlinks(p string) (string, error)        { return filepath.EvalSymlinks(p) }
+func (RealHost) LookPath(n string) (string, error)            { return exec.LookPath(n) }
+func (RealHost) Getenv(k string) string                       { return os.Getenv(k) }
+func (RealHost) Getuid() int                                  { return os.Getuid() }
+func (RealHost) Getwd() (string, error)                       { return os.Getwd() }
+func (RealHost) LookupUser(n string) (*user.User, error)      { return user.Lookup(n) }
+func (RealHost) LookupUserID(id string) (*user.User, error)   { return user.LookupId(id) }
+func (RealHost) LookupGroup(n string) (*user.Group, error)    { return user.LookupGroup(n) }
+func (RealHost) LookupGroupID(id string) (*user.Group, error) { return user.LookupGroupId(id) }
+func (RealHost) Hostname() (string, error)                    { return os.Hostname() }
+func (RealHost) TempDir() string                              { return tempDir() }
+func (RealHost) Output(name string, args ...string) ([]byte, error) {
+	return exec.Command(name, args...).Output()
+}
+
+// CPUs honours CPU affinity and, unless GOMAXPROCS is set in the
+// environment, a container's CPU limit (Go's default GOMAXPROCS reads the
+// cgroup's CPU quota).
+func (RealHost) CPUs() int {
+	if os.Getenv("GOMAXPROCS") != "" {
+		return runtime.NumCPU()
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+// Environ is the process's environment, as os.Environ.
+func (RealHost) Environ() []string { return os.Environ() }
+func (RealHost) PortFree(addr string) bool {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return false
+	}
+	l.Close()
+	return true
+}
+
+// IsFile reports whether p is on the host and not a directory.
+func IsFile(h Host, p string) bool {
+	fi, err := h.Stat(p)
+	return err == nil && !fi.IsDir()
+}
+
+// IsDir reports whether p is a directory on the host.
+func IsDir(h Host, p string) bool {
+	fi, err := h.Stat(p)
+	return err == nil && fi.IsDir()
+}
+
+// Abs makes p absolute against the host's working directory.
+func Abs(h Host, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return filepath.Clean(p)
+	}
+	wd, _ := h.Getwd()
+	return filepath.Join(wd, p)
+}

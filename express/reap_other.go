@@ -1,6 +1,0 @@
-//go:build !linux
-
-package express
-
-// reapOrphans: containers with this command as PID 1 are Linux ones.
-func reapOrphans(apache int, stop <-chan struct{}) {}

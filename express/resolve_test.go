@@ -1,0 +1,39 @@
+package express
+
+import (
+	"reflect"
+	"testing"
+)
+
+// No resolve step writes the options: each reads them, and the sections of
+// the steps before it, and writes its own section of the plan.
+func TestResolveNeverWritesOptions(t *testing.T) {
+	for name, mod := range map[string]func(*Options){
+		"default":  func(o *Options) {},
+		"script":   func(o *Options) { o.EntryPoint = "hello.wsgi"; o.ReloadOnChanges = true },
+		"debug":    func(o *Options) { o.EntryPoint, o.EnableDebugger, o.Processes, o.Threads = "hello.wsgi", true, 4, 9 },
+		"embedded": func(o *Options) { o.EntryPoint, o.EmbeddedMode = "hello.wsgi", true },
+		"static":   func(o *Options) { o.ApplicationType, o.EntryPoint = "static", "site" },
+		"docroot":  func(o *Options) { o.DocumentRoot, o.MountPoint, o.ServerName = "site", "/app/", "www.example.test" },
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := DefaultOptions()
+			mod(&o)
+			given := o
+			ran := 0
+			afterStep = func(step string, r *resolver) {
+				ran++
+				if !reflect.DeepEqual(r.o, given) {
+					t.Errorf("step %s changed the options", step)
+				}
+			}
+			defer func() { afterStep = nil }()
+			if _, err := Resolve(o, fakeHost(t, debianLayout(), 0)); err != nil {
+				t.Fatal(err)
+			}
+			if ran != len(steps) {
+				t.Errorf("%d steps ran, want %d", ran, len(steps))
+			}
+		})
+	}
+}

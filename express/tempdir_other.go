@@ -1,8 +1,0 @@
-//go:build !darwin
-
-package express
-
-import "os"
-
-// tempDir is where default server roots go: $TMPDIR, else /tmp.
-func tempDir() string { return os.TempDir() }

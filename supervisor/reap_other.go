@@ -1,0 +1,6 @@
+//go:build !linux
+
+package supervisor
+
+// reapOrphans: containers with this command as PID 1 are Linux ones.
+func reapOrphans(apache int, stop <-chan struct{}) {}

@@ -1,0 +1,307 @@
+// Package supervisor runs Apache for start-server: as a child in its own
+// process group, watched until it exits. It says when Apache is ready, or
+// why it failed to start; forwards the signals a terminal, a container
+// runtime or a process manager sends; restarts the application on SIGUSR1;
+// and, as PID 1 of a container, reaps orphans. It takes a Plan and the
+// command's streams, and knows nothing of flags.
+package supervisor
+
+import (
+	"cmp"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
+)
+
+// Streams are the command's standard streams and whether stdout is a
+// terminal, which decides how Apache is run.
+type Streams struct {
+	In         io.Reader
+	Out, Err   io.Writer
+	IsTerminal bool
+}
+
+// Launch runs Apache (through apachectl, in the foreground) as a child in
+// its own process group and stays its parent until it exits.
+//
+// Why not exec Apache without a terminal, as upstream does: a process that
+// has replaced itself cannot tell anyone why Apache failed to start. As the
+// parent, the command watches the start: when Apache exits before its port
+// answers, it prints the error-log lines written since the start and a
+// one-line reason, and exits 1 with nothing left running. Once Apache is
+// up, the command keeps what exec gave: the signals a container runtime or
+// process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
+// is no controlling terminal, Apache's graceful-stop) are forwarded, and
+// SIGUSR1 restarts the application without dropping a request
+// (restartDaemons); the command exits with Apache's status; and Apache
+// gets SIGTERM if the command is killed (Pdeathsig). Apache's own process
+// group keeps a window resize (SIGWINCH to the terminal's foreground group)
+// from stopping it. As PID 1 (a container's entrypoint) it also reaps
+// orphans, as init must (reapOrphans).
+func Launch(p *express.Plan, s Streams) error {
+	if err := ClearStalePidFile(p); err != nil {
+		return err
+	}
+	w := &watch{p: p, s: s, col: newPainter(s)}
+	if p.Logging.ErrorLog != "" && !strings.HasPrefix(p.Logging.ErrorLog, "/dev/") {
+		w.logFile = p.Logging.ErrorLog
+	}
+	w.offset = fileSize(w.logFile)
+	sigs := make(chan os.Signal, 8)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
+	defer signal.Stop(sigs)
+	if err := w.start(); err != nil {
+		return err
+	}
+	// Whatever happens, nothing of this server outlives the command.
+	defer syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
+	stop := make(chan struct{})
+	defer close(stop)
+	reapOrphans(w.cmd.Process.Pid, stop)
+	return w.loop(sigs, stop)
+}
+
+// watch is one run of Apache under start-server.
+type watch struct {
+	p       *express.Plan
+	s       Streams
+	col     painter
+	cmd     *exec.Cmd
+	done    chan error
+	early   *headWriter // the start of Apache's stderr
+	logFile string      // the error log, "" when it goes to the terminal
+	offset  int64       // its size before the start
+	up      bool        // Apache answered
+	stopSig os.Signal   // the stop asked for, nil until then
+}
+
+// start runs apachectl start -DFOREGROUND.
+func (w *watch) start() error {
+	p := w.p
+	args := []string{p.Paths.Shell, p.Paths.Apachectl, "start", "-DFOREGROUND"}
+	cmd := exec.Command(args[0], args[1:]...)
+	// Apache reports a configuration it cannot load (a module, a syntax
+	// error) on stderr before its error log is open: keep the start of it
+	// to explain a failure. WaitDelay bounds the wait for the copy when a
+	// stray descendant keeps stderr open. The copies never stop on a write
+	// error (stdout closed, say).
+	w.early = &headWriter{max: 16 << 10}
+	cmd.Stdout, cmd.Stderr = apacheStdout(w.s.Out), io.MultiWriter(keepDraining{w.s.Err}, w.early)
+	cmd.WaitDelay = 2 * time.Second
+	cmd.SysProcAttr = apacheProcAttr()
+	if err := cmd.Start(); err != nil {
+		return &fault.RuntimeError{Msg: fmt.Sprintf("starting Apache (%s): %v", args[0], err)}
+	}
+	w.cmd = cmd
+	w.done = make(chan error, 1)
+	go func() { w.done <- cmd.Wait() }()
+	return nil
+}
+
+// loop waits for Apache to be ready, to exit or to be signalled.
+func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
+	p, s := w.p, w.s
+	ready := make(chan bool, 1)
+	timeout := time.Duration(max(p.Timeouts.Startup, 5)) * time.Second
+	go func() { ready <- waitReady(p, timeout, stop) }()
+	if s.IsTerminal {
+		fmt.Fprintln(s.Out, w.col.paint(yellow, fmt.Sprintf("Waiting for Apache to answer on %s ...", p.Network.URL)))
+	}
+	// Watched from the start: an embedded-mode child that crashes loading
+	// the application keeps the server from ever answering.
+	var problems <-chan loadProblem
+	if w.logFile != "" && !p.Application.Static {
+		problems = watchAppLoad(w.logFile, w.offset, stop)
+	}
+	forwardWinch := !hasControllingTerminal()
+	// Apache drops a stop signal that arrives while it re-reads its
+	// configuration (a restart): a stop is repeated until Apache is gone.
+	var again <-chan time.Time
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGWINCH && !forwardWinch {
+				continue
+			}
+			if sig == syscall.SIGUSR1 && restartDaemons(w.cmd.Process.Pid) {
+				continue
+			}
+			w.cmd.Process.Signal(sig)
+			if sig == syscall.SIGINT || sig == syscall.SIGTERM {
+				w.stopSig = sig
+				again = time.After(2 * time.Second)
+			}
+		case <-again:
+			w.cmd.Process.Signal(w.stopSig)
+			again = time.After(2 * time.Second)
+		case ok := <-ready:
+			ready = w.readiness(ok, timeout, stop)
+		case prob := <-problems:
+			problems = nil
+			w.report(prob)
+		case err := <-w.done:
+			return w.exited(err)
+		}
+	}
+}
+
+// readiness says the server is ready, or that it does not answer yet and
+// the wait goes on (the returned channel).
+func (w *watch) readiness(ok bool, timeout time.Duration, stop chan struct{}) chan bool {
+	p, s := w.p, w.s
+	if ok {
+		w.up = true
+		url := p.Network.URL
+		if p.HTTPS.Only && p.HTTPS.URL != "" {
+			url = p.HTTPS.URL // plain HTTP only redirects there
+		}
+		fmt.Fprintln(s.Out, w.col.paint(green, fmt.Sprintf("Server is ready at %s", url))+stopHint(s))
+		return nil
+	}
+	fmt.Fprintf(s.Err, "Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)\n", p.Network.URL, timeout, cmp.Or(w.logFile, "the terminal"))
+	again := make(chan bool, 1)
+	go func() { again <- waitReady(p, 24*time.Hour, stop) }()
+	return again
+}
+
+// report prints an application that failed to load, or a crash.
+func (w *watch) report(prob loadProblem) {
+	if prob.crash {
+		fmt.Fprintln(w.s.Err, "Error: a server process was killed by a signal while the application started (a crash in the application or a C extension it loads?); Apache restarts it, and it may crash again. From "+w.logFile+":")
+	} else {
+		fmt.Fprintln(w.s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+w.logFile+":")
+	}
+	for _, l := range prob.lines {
+		fmt.Fprintln(w.s.Err, l)
+	}
+}
+
+// exited turns Apache's end into the command's: a failed start explained,
+// an unexpected exit said, or Apache's status.
+func (w *watch) exited(err error) error {
+	code := exitCode(w.cmd.ProcessState, err)
+	if !w.up && w.stopSig == nil {
+		return explainFailure(w.p, w.s, w.logFile, w.offset, code, w.early.String())
+	}
+	if code == 0 {
+		return nil
+	}
+	if w.stopSig == nil {
+		// Nobody here asked Apache to stop: say what happened.
+		how := fmt.Sprintf("with status %d", code)
+		if st, ok := w.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+			how = fmt.Sprintf("killed by signal %d (%v)", int(st.Signal()), st.Signal())
+		}
+		fmt.Fprintf(w.s.Err, "Error: Apache exited unexpectedly, %s; see %s\n", how, cmp.Or(w.logFile, "the output above"))
+	}
+	return &fault.ExitError{Code: code}
+}
+
+func stopHint(s Streams) string {
+	if s.IsTerminal {
+		return " (Ctrl-C to stop)"
+	}
+	return ""
+}
+
+// exitCode is Apache's exit status, 128+N when killed by signal N. The
+// process state counts, not err: Wait also reports a descendant that kept
+// stderr open past WaitDelay.
+func exitCode(ps *os.ProcessState, err error) int {
+	if ps == nil {
+		if err != nil {
+			return 1
+		}
+		return 0
+	}
+	if st, ok := ps.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		return 128 + int(st.Signal())
+	}
+	return ps.ExitCode()
+}
+
+// explainFailure prints what the error log gained since the start and one
+// line saying why Apache did not come up.
+func explainFailure(p *express.Plan, s Streams, logFile string, offset int64, code int, stderr string) error {
+	var lines []string
+	if logFile != "" {
+		lines = newLines(logFile, offset)
+		if len(lines) > 0 {
+			if len(lines) > 40 {
+				lines = lines[len(lines)-40:]
+			}
+			fmt.Fprintf(s.Err, "--- %s (new lines) ---\n", logFile)
+			for _, l := range lines {
+				fmt.Fprintln(s.Err, l)
+			}
+			fmt.Fprintln(s.Err, "---")
+		}
+	}
+	reason := failureReason(p, stderr+strings.Join(lines, "\n"))
+	return &fault.RuntimeError{Msg: fmt.Sprintf("Apache failed to start (exit status %d): %s", code, reason)}
+}
+
+// failureReason recognises the usual causes in Apache's messages.
+func failureReason(p *express.Plan, log string) string {
+	switch {
+	case strings.Contains(log, "Address already in use"):
+		return fmt.Sprintf("port %d is already in use; stop whatever listens there or choose another with --port", p.Network.Port)
+	case strings.Contains(log, "Permission denied: AH00072") || strings.Contains(log, "could not bind"):
+		return fmt.Sprintf("could not listen on %s; ports below 1024 need root", p.Network.Listen)
+	case strings.Contains(log, "AH00100"):
+		return fmt.Sprintf("Apache could not write its pid file %s; its directory must exist and be writable (--pid-file)", p.Paths.PidFile)
+	case strings.Contains(log, "Cannot load") || strings.Contains(log, "Can't locate API module") || strings.Contains(log, "undefined symbol"):
+		return "a module would not load (see above); check --mod-wsgi-module and the Apache modules directory"
+	case strings.Contains(log, "SSL") && (strings.Contains(log, "certificate") || strings.Contains(log, "private key") || strings.Contains(log, "Certificate")):
+		return "the HTTPS certificate or key could not be used (see above)"
+	}
+	if log == "" {
+		return "see Apache's messages above; `" + p.Paths.Apachectl + " configtest` checks the configuration"
+	}
+	return "see the error log lines above; `" + p.Paths.Apachectl + " configtest` checks the configuration"
+}
+
+// restartDaemons gives SIGUSR1 to the mod_wsgi daemon processes of the
+// Apache with pid apache, and reports whether there were any. Each daemon
+// stops taking requests, finishes those it runs (up to its graceful
+// timeout) and exits; Apache starts a new one on the same listening
+// socket, so requests waiting for it are served by the new process and
+// none is dropped, and the new process loads the application afresh.
+//
+// This is what SIGUSR1 to start-server does in daemon mode, rather than
+// Apache's graceful restart: mod_wsgi names its daemon sockets after
+// Apache's generation, so a graceful restart of Apache replaces them, and
+// requests that old-generation children had queued to the daemons fail
+// (500, or 503 "Unable to connect"). `apachectl graceful` still does that,
+// to reload the Apache configuration. In embedded mode there are no
+// daemons and SIGUSR1 goes to Apache.
+func restartDaemons(apache int) bool {
+	found := false
+	for _, p := range Processes() {
+		if p.PPID == apache && strings.HasPrefix(strings.Join(p.Args, " "), "(wsgi:") {
+			syscall.Kill(p.PID, syscall.SIGUSR1)
+			found = true
+		}
+	}
+	return found
+}
+
+// hasControllingTerminal reports whether the process has one; without one
+// (a container, a service manager) SIGWINCH can only come from someone
+// asking for Apache's graceful stop, so it is forwarded.
+func hasControllingTerminal() bool {
+	f, err := os.Open("/dev/tty")
+	if err != nil {
+		return false
+	}
+	f.Close()
+	return true
+}

@@ -1,0 +1,123 @@
+package supervisor
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/fault"
+)
+
+// A startup failure shows only the error-log lines written since the
+// start, and one reason line.
+func TestExplainFailureShowsNewLogLines(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "error_log")
+	os.WriteFile(log, []byte("old line from an earlier run\n"), 0o600)
+	offset := fileSize(log)
+	f, _ := os.OpenFile(log, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("[ssl:emerg] AH02572: Failed to configure at least one certificate and key\n[ssl:emerg] SSL Library Error: certificate routines\n")
+	f.Close()
+	p := &express.Plan{Paths: express.PathsPlan{Apachectl: "/r/apachectl"}}
+	var errOut bytes.Buffer
+	err := explainFailure(p, Streams{Err: &errOut}, log, offset, 1, "")
+	out := errOut.String()
+	if strings.Contains(out, "old line") {
+		t.Errorf("printed a line from before the start:\n%s", out)
+	}
+	if !strings.Contains(out, "AH02572") || !strings.Contains(out, "SSL Library Error") {
+		t.Errorf("new lines missing:\n%s", out)
+	}
+	re, ok := err.(*fault.RuntimeError)
+	if !ok || !strings.Contains(re.Msg, "exit status 1") || !strings.Contains(re.Msg, "certificate or key") {
+		t.Errorf("reason: %v", err)
+	}
+	if strings.Contains(re.Msg, "\n") {
+		t.Errorf("reason is more than one line: %q", re.Msg)
+	}
+}
+
+func TestFailureReasons(t *testing.T) {
+	p := &express.Plan{Paths: express.PathsPlan{Apachectl: "/r/apachectl"}, Network: express.NetworkPlan{Listen: "127.0.0.1:80", Port: 80}}
+	for log, want := range map[string]string{
+		"(98)Address already in use: AH00072: make_sock: could not bind": "port 80 is already in use",
+		"(13)Permission denied: AH00072: make_sock: could not bind":      "ports below 1024",
+		"Cannot load /x.so into server: undefined symbol":                "a module would not load",
+		"AH00526: Syntax error on line 3":                                "configtest",
+		"":                                                               "Apache's messages above",
+	} {
+		if got := failureReason(p, log); !strings.Contains(got, want) {
+			t.Errorf("%q: reason %q lacks %q", log, got, want)
+		}
+	}
+}
+
+// A pid file is removed unless it names a live Apache of this
+// configuration.
+func TestClearStalePidFile(t *testing.T) {
+	dir := t.TempDir()
+	p := &express.Plan{Paths: express.PathsPlan{PidFile: filepath.Join(dir, "httpd.pid"), ConfigFile: filepath.Join(dir, "httpd.conf"), ServerRoot: dir, Apachectl: "x"}}
+	if err := ClearStalePidFile(p); err != nil {
+		t.Fatalf("no pid file: %v", err)
+	}
+	// This test process: alive, but not Apache.
+	os.WriteFile(p.Paths.PidFile, []byte(fmt.Sprintf("%d\n", os.Getpid())), 0o600)
+	if err := ClearStalePidFile(p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p.Paths.PidFile); !os.IsNotExist(err) {
+		t.Error("pid file of an unrelated process was kept")
+	}
+	os.WriteFile(p.Paths.PidFile, []byte("garbage"), 0o600)
+	if err := ClearStalePidFile(p); err != nil {
+		t.Fatal(err)
+	}
+	// A live process running with -f CONF is this server: refused.
+	// (sh with "-f CONF" as its arguments; "; true" keeps sh from
+	// replacing itself with sleep).
+	cmd := exec.Command("/bin/sh", "-c", "sleep 30; true", "sh", "-f", p.Paths.ConfigFile)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	for i := 0; i < 200 && !pidRunsConfig(cmd.Process.Pid, p.Paths.ConfigFile); i++ {
+		time.Sleep(10 * time.Millisecond) // until the child has exec'd sh
+	}
+	os.WriteFile(p.Paths.PidFile, []byte(fmt.Sprintf("%d\n", cmd.Process.Pid)), 0o600)
+	err := ClearStalePidFile(p)
+	if err == nil || !strings.Contains(err.Error(), "already running") {
+		t.Errorf("live server not detected: %v", err)
+	}
+}
+
+func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
+	t.Setenv("NO_COLOR", "")
+	if got := newPainter(Streams{IsTerminal: false}).paint(green, "x"); got != "x" {
+		t.Errorf("colour without a terminal: %q", got)
+	}
+	if got := newPainter(Streams{IsTerminal: true}).paint(green, "x"); got != "\x1b[32mx\x1b[0m" {
+		t.Errorf("no colour on a terminal: %q", got)
+	}
+	t.Setenv("NO_COLOR", "1")
+	if got := newPainter(Streams{IsTerminal: true}).paint(green, "x"); got != "x" {
+		t.Errorf("colour with NO_COLOR: %q", got)
+	}
+}
+
+// The access log leaves out start-server's readiness check, matched by the
+// User-Agent the readiness check sends.
+func TestAccessLogSkipsStartupCheck(t *testing.T) {
+	b, err := os.ReadFile("../templates/testdata/golden/module-processes.conf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(b), "%{HTTP_USER_AGENT} == '"+StartupCheckAgent+"'") {
+		t.Errorf("the CustomLog condition does not match the User-Agent %q", StartupCheckAgent)
+	}
+}
