@@ -42,8 +42,8 @@ func keepaliveMode(e *env, repo string) {
 	chosen := chooseScenarios(orDefault(*scenarioKeys, defaultScenarios))
 	header("keep-alive and restarts under load")
 	fmt.Printf("wrk -t%d --latency for %s per scenario, a fresh server each; -args %q\n\n", *wrkThreads, *duration, *extra)
-	fmt.Println("| scenario | server | clients | halfway | req/s | requests | connect | read | write | timeout | non-2xx | crashed | MPM warnings |")
-	fmt.Println("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Println("| scenario | server | clients | halfway | req/s | p99 ms | requests | connect | read | write | timeout | non-2xx | crashed | MPM warnings |")
+	fmt.Println("|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, sc := range chosen {
 		k := kind{key: sc.key, apache: true, argv: ours(sc.opts...)}
 		name := strings.TrimSpace("ours " + strings.Join(sc.opts, " ") + " " + *extra)
@@ -66,8 +66,8 @@ func keepaliveMode(e *env, repo string) {
 			}
 			r := runWrk(s.url, sc.clients, *duration, mid)
 			s.stop()
-			fmt.Printf("| %s | %s | %d | %s | %.0f | %d | %d | %d | %d | %d | %d | %d | %d |\n",
-				sc.key, name, sc.clients, orDefault(sc.midName, "-"), r.rps, r.requests,
+			fmt.Printf("| %s | %s | %d | %s | %.0f | %.1f | %d | %d | %d | %d | %d | %d | %d | %d |\n",
+				sc.key, name, sc.clients, orDefault(sc.midName, "-"), r.rps, ms(r.p99), r.requests,
 				r.connect, r.read, r.write, r.timeout, r.non2xx, s.crashes(),
 				s.errorLogLines("MaxRequestWorkers", "MinSpareThreads", "scoreboard is full"))
 			if *showLog {

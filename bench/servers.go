@@ -135,6 +135,7 @@ func launch(e *env, k kind) *server {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
 				s.startup = time.Since(t0)
+				s.shape = orDefault(capacity(s.log), s.shape)
 				return s
 			}
 		}
@@ -142,6 +143,21 @@ func launch(e *env, k kind) *server {
 	}
 	fail(fmt.Sprintf("%s did not answer 200 within 60s\n%s", k.name, tail(s.log)))
 	return nil
+}
+
+// capacity is the Request Capacity an Apache-based server's summary
+// states ("" when it has none): ours sizes embedded mode by the CPUs.
+func capacity(log string) string {
+	b, _ := os.ReadFile(log)
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "Request Capacity" {
+			if head, _, cut := strings.Cut(v, ","); cut { // the why, after the numbers
+				v = head + ")"
+			}
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
 }
 
 // stop sends SIGTERM to the server's first process and waits until it
