@@ -52,12 +52,14 @@ func compareMode(e *env, repo string) {
 		runWrk(s.url, conns, *warmup, nil)
 	}
 	runs := make([][]wrkResult, len(servers))
-	rss := make([]int, len(servers))
+	rss, ticks := make([]int, len(servers)), make([]int, len(servers))
 	for round := 0; round < n; round++ {
 		for j := range servers {
 			i := (j + round) % len(servers)
 			s := servers[i]
+			t0 := s.cpuTicks()
 			r := runWrk(s.url, conns, sl, func() { rss[i] = max(rss[i], s.rss()) })
+			ticks[i] += s.cpuTicks() - t0
 			runs[i] = append(runs[i], r)
 		}
 	}
@@ -77,8 +79,8 @@ func compareMode(e *env, repo string) {
 		}
 		rps[i] = median(per)
 	}
-	fmt.Printf("| server | shape | req/s | vs %s | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", servers[base].name)
-	fmt.Printf("|---|---|---:|---:|---:|---:|---|---|---:|\n")
+	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", servers[base].name)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---|---:|\n")
 	for i, s := range servers {
 		var p99 []time.Duration
 		var sum wrkResult
@@ -90,8 +92,9 @@ func compareMode(e *env, repo string) {
 		if s.apache {
 			crashed = fmt.Sprint(s.crashes())
 		}
-		fmt.Printf("| %s | %s | %.0f | %.2f | %.2f | %.1f | %s | %s | %s |\n", s.name, s.shape, rps[i], rps[i]/rps[base],
-			ms(median(p99)), float64(rss[i])/1024, sum.errorsText(), yesNo(alive[i]), crashed)
+		cpu := float64(ticks[i]) * float64(clockTick.Microseconds()) / float64(max(1, sum.requests))
+		fmt.Printf("| %s | %s | %.0f | %.2f | %.0f | %.2f | %.1f | %s | %s | %s |\n", s.name, s.shape, rps[i], rps[i]/rps[base],
+			cpu, ms(median(p99)), float64(rss[i])/1024, sum.errorsText(), yesNo(alive[i]), crashed)
 	}
 	fmt.Printf("\nload average at the end %s; req/s in rounds 1, 2, ...:\n", endLoad)
 	for i, s := range servers {

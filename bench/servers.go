@@ -279,17 +279,40 @@ func processTree(pid int) []int {
 
 // procStat is a process's parent and state letter ("" when it is gone).
 func procStat(pid int) (ppid int, state string) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0, ""
-	}
-	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
-	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	f := statFields(pid)
 	if len(f) < 2 {
 		return 0, ""
 	}
 	return atoi(f[1]), f[0]
 }
+
+// statFields is /proc/PID/stat from the state on (field 3 of proc(5) is
+// [0]), nil when the process is gone.
+func statFields(pid int) []string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return nil
+	}
+	// pid (comm) state ppid ...; comm may hold spaces and parentheses.
+	return strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+}
+
+// cpuTicks is the CPU time, in clock ticks, the server's processes used
+// so far: user and system time of each, plus that of the children they
+// waited for (a child that exits between two readings still counts).
+func (s *server) cpuTicks() int {
+	total := 0
+	for _, p := range processTree(s.cmd.Process.Pid) {
+		if f := statFields(p); len(f) > 14 {
+			total += atoi(f[11]) + atoi(f[12]) + atoi(f[13]) + atoi(f[14])
+		}
+	}
+	return total
+}
+
+// clockTick is USER_HZ, the unit of /proc/PID/stat's times: 100 on
+// Linux whatever the kernel's own tick rate.
+const clockTick = 10 * time.Millisecond
 
 // running tells whether pid is a live process (not gone, not a zombie).
 func running(pid int) bool {
