@@ -32,8 +32,44 @@ var targets = [][2]string{
 	{"ours-embedded", "uwsgi-http11"},
 }
 
-// compareMode runs the chosen servers side by side and measures them in
-// interleaved slices.
+// measured is one server's figures over the rounds.
+type measured struct {
+	*server
+	alive      bool        // two requests went over one connection
+	runs       []wrkResult // one per round
+	rss, ticks int         // largest RSS sample (KiB); CPU ticks over the runs
+}
+
+func (m *measured) rps() float64 {
+	var per []float64
+	for _, r := range m.runs {
+		per = append(per, r.rps)
+	}
+	return median(per)
+}
+
+func (m *measured) p99() time.Duration {
+	var per []time.Duration
+	for _, r := range m.runs {
+		per = append(per, r.p99)
+	}
+	return median(per)
+}
+
+func (m *measured) total() wrkResult {
+	var sum wrkResult
+	for _, r := range m.runs {
+		sum = sum.add(r)
+	}
+	return sum
+}
+
+func (m *measured) cpuPerRequest() time.Duration {
+	return time.Duration(m.ticks) * clockTick / time.Duration(max(1, m.total().requests))
+}
+
+// compareMode runs the chosen servers side by side, measures them in
+// interleaved slices, stops them and prints the figures.
 func compareMode(e *env, repo string) {
 	n, sl := orDefault(*rounds, 5), orDefault(*slice, 2*time.Second)
 	conns := orDefault(*connections, 20)
@@ -42,82 +78,68 @@ func compareMode(e *env, repo string) {
 	fmt.Printf("wrk -t%d -c%d --latency, %d rounds of %s per server in rotating order (after %s warm-up)\n\n",
 		*wrkThreads, conns, n, sl, *warmup)
 
-	servers := make([]*server, len(kinds))
-	for i, k := range kinds {
-		servers[i] = launch(e, k)
+	var meas []*measured
+	var servers []*server
+	for _, k := range kinds {
+		s := launch(e, k)
+		servers, meas = append(servers, s), append(meas, &measured{server: s})
 	}
-	alive := make([]bool, len(servers))
-	for i, s := range servers {
-		alive[i] = keepsAlive(s.url)
-		runWrk(s.url, conns, *warmup, nil)
+	for _, m := range meas {
+		m.alive = keepsAlive(m.url)
+		runWrk(m.url, conns, *warmup, nil)
 	}
-	runs := make([][]wrkResult, len(servers))
-	rss, ticks := make([]int, len(servers)), make([]int, len(servers))
 	for round := 0; round < n; round++ {
-		for j := range servers {
-			i := (j + round) % len(servers)
-			s := servers[i]
-			t0 := s.cpuTicks()
-			r := runWrk(s.url, conns, sl, func() { rss[i] = max(rss[i], s.rss()) })
-			ticks[i] += s.cpuTicks() - t0
-			runs[i] = append(runs[i], r)
+		for j := range meas {
+			m := meas[(j+round)%len(meas)]
+			t0 := m.cpuTicks()
+			r := runWrk(m.url, conns, sl, func() { m.rss = max(m.rss, m.server.rss()) })
+			m.ticks += m.cpuTicks() - t0
+			m.runs = append(m.runs, r)
 		}
 	}
 	endLoad := loadavg()
 	stopServers(servers)
+	report(meas, endLoad)
+}
 
-	index := map[string]int{}
-	for i, s := range servers {
-		index[s.key] = i
+// report prints the table, each round's requests/s and the targets.
+func report(meas []*measured, endLoad string) {
+	index := map[string]*measured{}
+	for _, m := range meas {
+		index[m.key] = m
 	}
-	base := index["ours-default"] // the first server when not run
-	rps := make([]float64, len(servers))
-	for i := range servers {
-		var per []float64
-		for _, r := range runs[i] {
-			per = append(per, r.rps)
-		}
-		rps[i] = median(per)
-	}
-	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", servers[base].name)
+	base := orDefault(index["ours-default"], meas[0])
+	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", base.name)
 	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---|---:|\n")
-	for i, s := range servers {
-		var p99 []time.Duration
-		var sum wrkResult
-		for _, r := range runs[i] {
-			p99 = append(p99, r.p99)
-			sum = sum.add(r)
-		}
+	for _, m := range meas {
 		crashed := "-"
-		if s.apache {
-			crashed = fmt.Sprint(s.crashes())
+		if m.apache {
+			crashed = fmt.Sprint(m.crashes())
 		}
-		cpu := float64(ticks[i]) * float64(clockTick.Microseconds()) / float64(max(1, sum.requests))
-		fmt.Printf("| %s | %s | %.0f | %.2f | %.0f | %.2f | %.1f | %s | %s | %s |\n", s.name, s.shape, rps[i], rps[i]/rps[base],
-			cpu, ms(median(p99)), float64(rss[i])/1024, sum.errorsText(), yesNo(alive[i]), crashed)
+		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
+			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, m.total().errorsText(), yesNo(m.alive), crashed)
 	}
 	fmt.Printf("\nload average at the end %s; req/s in rounds 1, 2, ...:\n", endLoad)
-	for i, s := range servers {
+	for _, m := range meas {
 		var per []string
-		for _, r := range runs[i] {
+		for _, r := range m.runs {
 			per = append(per, fmt.Sprintf("%.0f", r.rps))
 		}
-		fmt.Printf("  %-32s %s\n", s.name, strings.Join(per, " "))
+		fmt.Printf("  %-32s %s\n", m.name, strings.Join(per, " "))
 	}
 	// A round's two slices are seconds apart, so the median of the
 	// rounds' ratios shrugs off a burst of load that hit one round.
 	fmt.Println("\ntargets (≥ 1.00): ratio of the medians, and the median of the rounds' ratios")
 	for _, t := range targets {
-		a, okA := index[t[0]]
-		b, okB := index[t[1]]
-		if !okA || !okB {
+		a, b := index[t[0]], index[t[1]]
+		if a == nil || b == nil {
 			continue
 		}
 		var per []float64
-		for r := range runs[a] {
-			per = append(per, runs[a][r].rps/runs[b][r].rps)
+		for r := range a.runs {
+			per = append(per, a.runs[r].rps/b.runs[r].rps)
 		}
-		fmt.Printf("  %-30s / %-24s %.2f  %.2f\n", servers[a].name, servers[b].name, rps[a]/rps[b], median(per))
+		fmt.Printf("  %-30s / %-24s %.2f  %.2f\n", a.name, b.name, a.rps()/b.rps(), median(per))
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os/exec"
+	"path/filepath"
 	"sort"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ func selfMode(e *env) {
 		res[k] = r
 		// setup-server: wall time of the whole command, with the
 		// arguments start-server gets.
-		argv := m.argv(e, freePort(), e.work+"/setup-"+m.key)
+		argv := m.argv(e, freePort(), filepath.Join(e.work, "setup-"+m.key))
 		argv[1] = "setup-server"
 		var setups []time.Duration
 		for i := 0; i < *setupRuns; i++ {
