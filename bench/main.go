@@ -167,16 +167,17 @@ func check(err error) {
 	}
 }
 
-func usage(msg string) {
-	fmt.Fprintln(os.Stderr, "bench:", msg)
-	os.Exit(2)
-}
+// usage reports a bad flag (exit status 2), fail anything else (1); both
+// stop the servers and remove the work directory first.
+func usage(msg string) { exit(2, msg) }
 
-func fail(msg string) {
+func fail(msg string) { exit(1, msg) }
+
+func exit(code int, msg string) {
 	stopAll()
 	if work != "" {
 		os.RemoveAll(work)
 	}
 	fmt.Fprintln(os.Stderr, "bench:", msg)
-	os.Exit(1)
+	os.Exit(code)
 }
