@@ -174,6 +174,7 @@ func usage(msg string) { exit(2, msg) }
 func fail(msg string) { exit(1, msg) }
 
 func exit(code int, msg string) {
+	abortWrk()
 	stopAll()
 	if work != "" {
 		os.RemoveAll(work)

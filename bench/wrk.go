@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -44,7 +45,7 @@ func (r wrkResult) errorsText() string {
 // through the run (an RSS sample, a restart).
 func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult {
 	threads := min(*wrkThreads, connections)
-	cmd := exec.Command("wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
+	cmd := exec.CommandContext(aborted, "wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
 		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency", url)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -54,12 +55,18 @@ func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult 
 		mid()
 	}
 	err := cmd.Wait()
+	if aborted.Err() != nil {
+		select {} // killed by exit, which ends the program
+	}
 	r, ok := parseWrk(out.String())
 	if err != nil || !ok {
 		fail(fmt.Sprintf("wrk %s: %v\n%s", url, err, out.String()))
 	}
 	return r
 }
+
+// aborted is cancelled when the program exits early: it kills wrk.
+var aborted, abortWrk = context.WithCancel(context.Background())
 
 var (
 	reRPS      = regexp.MustCompile(`Requests/sec:\s+([0-9.]+)`)
