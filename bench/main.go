@@ -25,14 +25,15 @@
 // (keep-alive), and waitress (4 threads), all started side by side and
 // measured in interleaved slices (the order rotates every round, so the
 // machine's noise falls on all alike). Per server: the median requests/s
-// and p99 latency over the rounds, the largest RSS of the server's process
-// tree sampled halfway through its slices, wrk's socket errors and non-2xx
-// responses, whether it keeps connections alive, crashed children in
-// Apache's error_log after the stop; then the ratios the project's
-// targets name. The Python mod_wsgi-express is built once with pip from
+// and p99 latency over the rounds, the CPU time of its process tree per
+// request, the largest RSS of the tree sampled halfway through its
+// slices, wrk's socket errors and non-2xx responses, whether it keeps
+// connections alive, crashed children in Apache's error_log after the
+// stop; then the ratios the project's targets name. The Python
+// mod_wsgi-express is built once with pip from
 // ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into a
-// virtualenv kept in the user's cache directory (/var/tmp for root); it is left out, with a
-// note, when that fails.
+// virtualenv kept in the user's cache directory (/var/tmp for root); it
+// is left out, with a note, when that fails.
 //
 // Keep-alive and restarts under load, one server at a time:
 //
