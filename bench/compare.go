@@ -1,0 +1,204 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"time"
+)
+
+// compareKinds are the servers of -compare, ours first: the ratios are to
+// the first.
+func compareKinds() []kind {
+	return []kind{
+		{"ours-default", "ours daemon default", "daemon, 1 process × 5 threads", true, ours()},
+		{"ours-2x5", "ours daemon 2×5", "daemon, 2 processes × 5 threads", true, ours("--processes", "2", "--threads", "5")},
+		{"ours-embedded", "ours --embedded-mode default", "embedded, a child per CPU × 5 threads", true, ours("--embedded-mode")},
+		{"python-express", "Python mod_wsgi-express 6.0.5", "daemon, 1 process × 5 threads", true, pythonExpress()},
+		{"gunicorn-sync", "gunicorn sync", "2 workers", false, gunicorn("sync", 2, 1)},
+		{"gunicorn-gthread", "gunicorn gthread", "2 workers × 5 threads", false, gunicorn("gthread", 2, 5)},
+		{"uwsgi", "uWSGI --http-socket", "2 processes × 5 threads", false, uwsgi("--http-socket", 2, 5)},
+		{"uwsgi-http11", "uWSGI --http11-socket", "2 processes × 5 threads", false, uwsgi("--http11-socket", 2, 5)},
+		{"waitress", "waitress", "1 process × 4 threads", false, waitress(4)},
+	}
+}
+
+// targets are the ratios the project aims at (≥ 1.0), by server key; the
+// last is for information: uWSGI with keep-alive.
+var targets = [][2]string{
+	{"ours-2x5", "gunicorn-sync"},
+	{"ours-2x5", "gunicorn-gthread"},
+	{"ours-embedded", "uwsgi"},
+	{"ours-embedded", "uwsgi-http11"},
+}
+
+// measured is one server's figures over the rounds.
+type measured struct {
+	*server
+	alive      bool        // two requests went over one connection
+	runs       []wrkResult // one per round
+	rss, ticks int         // largest RSS sample (KiB); CPU ticks over the runs
+}
+
+func (m *measured) rps() float64 {
+	var per []float64
+	for _, r := range m.runs {
+		per = append(per, r.rps)
+	}
+	return median(per)
+}
+
+func (m *measured) p99() time.Duration {
+	var per []time.Duration
+	for _, r := range m.runs {
+		per = append(per, r.p99)
+	}
+	return median(per)
+}
+
+func (m *measured) total() wrkResult {
+	var sum wrkResult
+	for _, r := range m.runs {
+		sum = sum.add(r)
+	}
+	return sum
+}
+
+func (m *measured) cpuPerRequest() time.Duration {
+	return time.Duration(m.ticks) * clockTick / time.Duration(max(1, m.total().requests))
+}
+
+// compareMode runs the chosen servers side by side, measures them in
+// interleaved slices, stops them and prints the figures.
+func compareMode(e *env, repo string) {
+	n, sl := orDefault(*rounds, 5), orDefault(*slice, 2*time.Second)
+	conns := orDefault(*connections, 20)
+	kinds := chooseKinds(e, repo)
+	header("against other WSGI servers")
+	fmt.Printf("wrk -t%d -c%d --latency, %d rounds of %s per server in rotating order (after %s warm-up)\n\n",
+		*wrkThreads, conns, n, sl, *warmup)
+
+	var meas []*measured
+	var servers []*server
+	for _, k := range kinds {
+		s := launch(e, k)
+		servers, meas = append(servers, s), append(meas, &measured{server: s})
+	}
+	for _, m := range meas {
+		m.alive = keepsAlive(m.url)
+		runWrk(m.url, conns, *warmup, nil)
+	}
+	for round := 0; round < n; round++ {
+		for j := range meas {
+			m := meas[(j+round)%len(meas)]
+			t0 := m.cpuTicks()
+			r := runWrk(m.url, conns, sl, func() { m.rss = max(m.rss, m.server.rss()) })
+			m.ticks += m.cpuTicks() - t0
+			m.runs = append(m.runs, r)
+		}
+	}
+	endLoad := loadavg()
+	stopServers(servers)
+	report(meas, endLoad)
+}
+
+// report prints the table, each round's requests/s and the targets.
+func report(meas []*measured, endLoad string) {
+	index := map[string]*measured{}
+	for _, m := range meas {
+		index[m.key] = m
+	}
+	base := orDefault(index["ours-default"], meas[0])
+	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", base.name)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---|---:|\n")
+	for _, m := range meas {
+		crashed := "-"
+		if m.apache {
+			crashed = fmt.Sprint(m.crashes())
+		}
+		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
+			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, m.total().errorsText(), yesNo(m.alive), crashed)
+	}
+	fmt.Printf("\nload average at the end %s; req/s in rounds 1, 2, ...:\n", endLoad)
+	for _, m := range meas {
+		var per []string
+		for _, r := range m.runs {
+			per = append(per, fmt.Sprintf("%.0f", r.rps))
+		}
+		fmt.Printf("  %-32s %s\n", m.name, strings.Join(per, " "))
+	}
+	// A round's two slices are seconds apart, so the median of the
+	// rounds' ratios shrugs off a burst of load that hit one round.
+	fmt.Println("\ntargets (≥ 1.00): ratio of the medians, and the median of the rounds' ratios")
+	for _, t := range targets {
+		a, b := index[t[0]], index[t[1]]
+		if a == nil || b == nil {
+			continue
+		}
+		var per []float64
+		for r := range a.runs {
+			per = append(per, a.runs[r].rps/b.runs[r].rps)
+		}
+		fmt.Printf("  %-30s / %-24s %.2f  %.2f\n", a.name, b.name, a.rps()/b.rps(), median(per))
+	}
+}
+
+// chooseKinds is the -servers selection, without the Python
+// mod_wsgi-express when it is not wanted or cannot be built.
+func chooseKinds(e *env, repo string) []kind {
+	all := compareKinds()
+	want := map[string]bool{}
+	for _, k := range strings.Split(*serverKeys, ",") {
+		if k = strings.TrimSpace(k); k != "" {
+			want[k] = true
+		}
+	}
+	for k := range want {
+		if !hasKey(all, k) {
+			usage(fmt.Sprintf("-servers: no server %q; choose from %s", k, keysOf(all)))
+		}
+	}
+	var kinds []kind
+	for _, k := range all {
+		if len(want) > 0 && !want[k.key] || k.key == "python-express" && !*pyExpress {
+			continue
+		}
+		if k.key == "python-express" {
+			path, err := buildPythonExpress(repo)
+			if err != nil {
+				fmt.Fprintf(os.Stderr, "bench: leaving out the Python mod_wsgi-express: %v\n", err)
+				continue
+			}
+			e.pyExpress = path
+		}
+		kinds = append(kinds, k)
+	}
+	if len(kinds) == 0 {
+		usage("-servers: nothing to run")
+	}
+	return kinds
+}
+
+func hasKey(kinds []kind, key string) bool {
+	for _, k := range kinds {
+		if k.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func keysOf(kinds []kind) string {
+	var keys []string
+	for _, k := range kinds {
+		keys = append(keys, k.key)
+	}
+	return strings.Join(keys, ",")
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
