@@ -22,7 +22,8 @@ func addProcessesFlags(b *flagBuilder, o *express.Options) {
 	b.integer(&o.SendBufferSize, "send-buffer-size", "BYTES", "socket buffer for sending requests to the daemon processes (0: the system's)")
 	b.integer(&o.ReceiveBufferSize, "receive-buffer-size", "BYTES", "socket buffer for reading responses from the daemon processes (0: the system's)")
 	b.integer(&o.HeaderBufferSize, "header-buffer-size", "BYTES", "largest response header block read from a daemon process (0: mod_wsgi's 32768)")
-	b.integer(&o.ResponseBufferSize, "response-buffer-size", "BYTES", "response data buffered from a daemon process before writing to the client (0: mod_wsgi's 65536)")
+	b.integer(&o.ResponseBufferSize, "response-buffer-size", "BYTES", "response data from a daemon process passed down Apache's output filters without a flush, a coarse bound for a filter that buffers (0: mod_wsgi's 8 MB; before mod_wsgi 6.0.2, the size of the read buffer, 0: 65536)")
+	b.integer(&o.ResponseFlushDelay, "response-flush-delay", "MILLISECONDS", "how long to wait for more response data from a daemon process before flushing what has arrived to the client; 0 flushes on every stall (needs mod_wsgi 6.0.2 for a value other than 5)")
 	b.float(&o.SwitchInterval, "switch-interval", "SECONDS", "Python's thread switch interval, sys.setswitchinterval (needs mod_wsgi 6)")
 	b.boolean(&o.FreeThreading, "free-threading", "run Python without the GIL; needs a free-threaded Python build (needs mod_wsgi 6)")
 }

@@ -67,6 +67,9 @@ func daemonProcess(p *Plan) DaemonProcess {
 			d = append(d, fmt.Sprintf("%s=%d", o.name, o.v))
 		}
 	}
+	if p.Processes.ResponseFlushDelay != "" {
+		d = append(d, "response-flush-delay="+p.Processes.ResponseFlushDelay)
+	}
 	d = append(d, quote.ApacheOption("python-eggs", p.Environment.PythonEggs))
 	return DaemonProcess{Group: p.Application.ProcessGroup, Options: d}
 }

@@ -43,6 +43,10 @@ func TestHTTPSOptionErrors(t *testing.T) {
 		{"server-alias", func(o *Options) { o.ServerName, o.ServerAliases = "a.test", []string{"b test"} }},
 		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "http://x/ y"}} }},
 		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "unix:/run/s.sock"}} }},
+		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "unix:run/s.sock|http://localhost/"}} }},
+		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "unix:/run/s.sock|ftp://localhost/"}} }},
+		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "unix:/run/s.sock|"}} }},
+		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "/run/s.sock|http://localhost/"}} }},
 		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "http://u:p@x/"}} }},
 		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a%20b", "http://x/"}} }},
 		{"proxy-mount-point", func(o *Options) { o.ProxyMountPoints = []Pair{{"/a", "http://x/"}, {"/a/", "http://y/"}} }},
@@ -76,3 +80,23 @@ func TestHTTPSModulesMissing(t *testing.T) {
 }
 
 func withVersion(o Options) Options { o.Version = "test"; return o }
+
+// A backend on a UNIX socket, in mod_proxy's unix:PATH|URL form: proxied
+// with WebSocket upgrades when its URL is http, through mod_proxy_wstunnel
+// when ws.
+func TestProxyUnixSocket(t *testing.T) {
+	o := withVersion(DefaultOptions())
+	o.ProxyMountPoints = []Pair{{"/app", "unix:/run/app.sock|http://localhost"}, {"/ws", "unix:/run/ws.sock|ws://localhost/"}}
+	p, err := Resolve(o, fakeHost(t, fakehost.HTTPS(t), 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	routes := p.HTTPS.VirtualHosts[0].Proxies
+	if len(routes) != 2 || routes[0].URL != "unix:/run/app.sock|http://localhost/" || !routes[0].Upgrade ||
+		routes[1].URL != "unix:/run/ws.sock|ws://localhost/" || routes[1].Upgrade {
+		t.Errorf("routes %+v", routes)
+	}
+	if !p.Modules.Has("proxy_wstunnel") || p.Modules.Has("ssl") {
+		t.Errorf("modules %v", p.Modules.All())
+	}
+}

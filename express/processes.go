@@ -32,13 +32,14 @@ type ProcessesOptions struct {
 	ReceiveBufferSize  int
 	HeaderBufferSize   int
 	ResponseBufferSize int
+	ResponseFlushDelay int // milliseconds, default 5 (mod_wsgi 6.0.2's own)
 
 	SwitchInterval float64 // 0: not given (mod_wsgi 6)
 	FreeThreading  bool    // mod_wsgi 6
 }
 
 func defaultProcessesOptions() ProcessesOptions {
-	return ProcessesOptions{Threads: 5, InitialWorkers: -1, MinimumSpareWorkers: -1, MaximumSpareWorkers: -1}
+	return ProcessesOptions{Threads: 5, InitialWorkers: -1, MinimumSpareWorkers: -1, MaximumSpareWorkers: -1, ResponseFlushDelay: defaultFlushDelay}
 }
 
 // ProcessesPlan is who runs the application, in which processes, and how
@@ -67,6 +68,8 @@ type ProcessesPlan struct {
 	MPMSize mpm.Sizing // the MPM's directives and what they amount to
 
 	SendBufferSize, ReceiveBufferSize, HeaderBufferSize, ResponseBufferSize int
+	// ResponseFlushDelay is response-flush-delay=, "" for mod_wsgi's default.
+	ResponseFlushDelay string
 
 	SwitchInterval string // WSGISwitchInterval and the daemon's switch-interval
 	FreeThreading  bool
@@ -304,8 +307,20 @@ func (r *resolver) daemonBuffers() error {
 		}
 	}
 	pp.SendBufferSize, pp.ReceiveBufferSize, pp.HeaderBufferSize, pp.ResponseBufferSize = o.SendBufferSize, o.ReceiveBufferSize, o.HeaderBufferSize, o.ResponseBufferSize
+	if o.ResponseFlushDelay != defaultFlushDelay {
+		if o.ResponseFlushDelay < 0 {
+			return usagef("response-flush-delay", "%d is negative; give milliseconds, 0 or more", o.ResponseFlushDelay)
+		}
+		if err := r.requireModule("response-flush-delay", "6.0.2"); err != nil {
+			return err
+		}
+		pp.ResponseFlushDelay = strconv.Itoa(o.ResponseFlushDelay)
+	}
 	return nil
 }
+
+// defaultFlushDelay is mod_wsgi's own response-flush-delay, in ms.
+const defaultFlushDelay = 5
 
 // daemonNumber checks a WSGIDaemonProcess number: 0 for mod_wsgi's
 // default, else at least min.

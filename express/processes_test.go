@@ -7,6 +7,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/internal/fakehost"
 )
 
 func TestResolveProcesses(t *testing.T) {
@@ -162,4 +163,39 @@ func summaryValue(p *Plan, name string) string {
 		}
 	}
 	return ""
+}
+
+// --response-flush-delay needs mod_wsgi 6.0.2 unless it is mod_wsgi's own
+// default, and reaches the daemon process only when it differs from it.
+func TestResponseFlushDelay(t *testing.T) {
+	for _, c := range []struct {
+		version, want, err string
+		delay              int
+	}{
+		{"4.9.4", "", "", 5},
+		{"4.9.4", "", "needs mod_wsgi 6.0.2", 20},
+		{"6.0.0", "", "needs mod_wsgi 6.0.2", 0},
+		{"6.0.5", "response-flush-delay=20", "", 20},
+		{"6.0.5", "response-flush-delay=0", "", 0},
+		{"6.0.5", "", "", 5},
+		{"6.0.5", "", "negative", -1},
+	} {
+		o := DefaultOptions()
+		o.ResponseFlushDelay = c.delay
+		p, err := Resolve(o, fakehost.NewerModule(t, c.version))
+		if c.err != "" {
+			var u *fault.UsageError
+			if !errors.As(err, &u) || u.Option != "response-flush-delay" || !strings.Contains(u.Msg, c.err) {
+				t.Errorf("%s, %d: got %v, want --response-flush-delay error with %q", c.version, c.delay, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.Join(p.Daemon.Options, " ")
+		if (c.want == "") == strings.Contains(got, "response-flush-delay") || !strings.Contains(got, c.want) {
+			t.Errorf("%s, %d: daemon options %s, want %q", c.version, c.delay, got, c.want)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -119,12 +120,12 @@ func (r *resolver) proxyModules() error {
 	wsTunnel := false
 	for _, m := range px.mounts {
 		px.sslMounts = px.sslMounts || secureURL(m.url)
-		wsTunnel = wsTunnel || strings.HasPrefix(m.url, "ws")
+		wsTunnel = wsTunnel || strings.HasPrefix(backendScheme(m.url), "ws")
 	}
 	px.sslBackends = px.sslMounts
 	for _, v := range px.hosts {
 		px.sslBackends = px.sslBackends || secureURL(v.url)
-		wsTunnel = wsTunnel || strings.HasPrefix(v.url, "ws")
+		wsTunnel = wsTunnel || strings.HasPrefix(backendScheme(v.url), "ws")
 	}
 	opt := "proxy-mount-point"
 	if len(px.mounts) == 0 {
@@ -177,7 +178,7 @@ func routesFor(ms []mount, scheme string, port int) []ProxyRoute {
 	var out []ProxyRoute
 	for _, m := range ms {
 		r := ProxyRoute{Option: "--proxy-mount-point", Arg: m.arg, Path: m.path, URL: m.url,
-			Prefix: m.path, Upgrade: strings.HasPrefix(m.url, "http"), ForwardPort: port, ForwardProto: scheme}
+			Prefix: m.path, Upgrade: upgradable(m.url), ForwardPort: port, ForwardProto: scheme}
 		if m.path != "/" {
 			r.Path = m.path + "/"
 			r.Bare = m.path
@@ -203,19 +204,30 @@ func (r *resolver) proxiedHost(base VirtualHost, pt vhostPort, v vproxy, redirec
 	}
 	pv.Note = fmt.Sprintf("%s port %d: %s is proxied to %s (--proxy-virtual-host).", strings.ToUpper(pt.scheme), pt.n, v.host, v.url)
 	pv.SSLProxy = secureURL(v.url)
-	pv.Proxies = []ProxyRoute{{Path: "/", URL: v.url, Upgrade: strings.HasPrefix(v.url, "http"),
+	pv.Proxies = []ProxyRoute{{Path: "/", URL: v.url, Upgrade: upgradable(v.url),
 		ForwardPort: pt.n, ForwardProto: pt.scheme}}
 	return pv
 }
 
-// checkProxyURL checks a backend URL and returns it ending in a slash.
+// checkProxyURL checks a backend URL and returns it ending in a slash: an
+// http, https, ws or wss URL, or a backend on a UNIX socket in mod_proxy's
+// form unix:/path/app.sock|http://localhost/ (the host names nothing but
+// the Host header; mod_wsgi 6's WebSocket and ASGI guide runs sidecars so).
 func checkProxyURL(option, raw string) (string, error) {
 	if strings.ContainsAny(raw, " \t\"'\\<>?#") {
 		return "", usagef(option, "%s must not contain spaces, quotes, backslashes, <, >, ? or #; give a URL such as http://127.0.0.1:9000/", shortQuote(raw))
 	}
-	u, err := url.Parse(raw)
+	target := raw
+	if socket, rest, ok := strings.Cut(raw, "|"); ok || strings.HasPrefix(raw, "unix:") {
+		path, isUnix := strings.CutPrefix(socket, "unix:")
+		if !isUnix || !ok || !filepath.IsAbs(path) || strings.ContainsAny(path, "|%") {
+			return "", usagef(option, "%s is not a UNIX socket backend of the form unix:/path/app.sock|http://localhost/", shortQuote(raw))
+		}
+		target = rest
+	}
+	u, err := url.Parse(target)
 	if err != nil || u.Host == "" || u.Opaque != "" {
-		return "", usagef(option, "%s is not a URL such as http://127.0.0.1:9000/", shortQuote(raw))
+		return "", usagef(option, "%s is not a URL such as http://127.0.0.1:9000/ or unix:/path/app.sock|http://localhost/", shortQuote(raw))
 	}
 	switch u.Scheme {
 	case "http", "https", "ws", "wss":
@@ -232,6 +244,16 @@ func checkProxyURL(option, raw string) (string, error) {
 	return strings.TrimRight(raw, "/") + "/", nil
 }
 
+// backendScheme is the scheme a backend is spoken to in: a URL's own, or
+// that of the URL after the socket of a unix: backend.
+func backendScheme(u string) string {
+	if _, rest, ok := strings.Cut(u, "|"); ok {
+		u = rest
+	}
+	scheme, _, _ := strings.Cut(u, ":")
+	return scheme
+}
+
 // ProxiesShortestFirst is Proxies in the opposite order, for the <Location>
 // blocks: a later block overrides an earlier one, so the longest path comes
 // last, while ProxyPass lines take the first match and go longest first.
@@ -241,5 +263,10 @@ func (v VirtualHost) ProxiesShortestFirst() []ProxyRoute {
 	return out
 }
 
-// secureURL reports whether a backend URL is reached over TLS.
-func secureURL(u string) bool { return strings.HasPrefix(u, "https:") || strings.HasPrefix(u, "wss:") }
+// secureURL reports whether a backend is reached over TLS.
+func secureURL(u string) bool { s := backendScheme(u); return s == "https" || s == "wss" }
+
+// upgradable reports whether a backend is spoken to in HTTP, whose
+// WebSocket upgrades ProxyPass passes (upgrade=websocket); ws and wss
+// backends go through mod_proxy_wstunnel.
+func upgradable(u string) bool { s := backendScheme(u); return s == "http" || s == "https" }

@@ -75,7 +75,7 @@ func TestTuningErrors(t *testing.T) {
 func TestFreeThreadingNeedsFreeThreadedPython(t *testing.T) {
 	o := DefaultOptions()
 	o.FreeThreading = true
-	_, err := Resolve(o, fakehost.NewerModule(t))
+	_, err := Resolve(o, fakehost.NewerModule(t, "6.0.0"))
 	if u, ok := err.(*fault.UsageError); !ok || u.Option != "free-threading" || !strings.Contains(u.Msg, "free-threaded") {
 		t.Fatalf("error %v, want --free-threading refused for a Python with a GIL", err)
 	}

@@ -187,3 +187,31 @@ func vhWebSocket(t *testing.T, s *testenv.Server, host, path, name string) {
 		t.Errorf("after the tunnel's end: read %q, %v; want end of stream", rest, err)
 	}
 }
+
+// A backend on a UNIX socket (unix:/path|http://localhost/), as mod_wsgi
+// 6's guide runs WebSocket and ASGI sidecars: proxied, WebSocket upgrades
+// included.
+func TestProxyUnixSocketBackend(t *testing.T) {
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), vhEnvApp)
+	sock := filepath.Join(dir, "backend.sock")
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Apache's children connect as their own account.
+	if err := os.Chmod(sock, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	b := &http.Server{Handler: vhBackendHandler("uds")}
+	go b.Serve(l)
+	t.Cleanup(func() { b.Close() })
+	s := testenv.Start(t, dir, "app.wsgi", "--proxy-mount-point", "/uds", "unix:"+sock+"|http://localhost/")
+	testenv.ConfigTest(t, s.Root)
+	a := vhFetch(t, s, vhPlainClient, s.URL+"/uds/hello", "")
+	if field(a.body, "backend") != "uds" || field(a.body, "path") != "/hello" || field(a.body, "prefix") != "/uds" {
+		t.Errorf("/uds/hello: status %d %q, want the UNIX socket backend\n%s", a.code, a.body, s.ErrorLog())
+	}
+	vhWebSocket(t, s, "127.0.0.1", "/uds/chat", "uds")
+	vhMust(t, vhFetch(t, s, vhPlainClient, s.URL+"/other", ""), "PATH_INFO", "/other")
+}

@@ -9,7 +9,7 @@ import (
 )
 
 func TestTuningGolden(t *testing.T) {
-	p := resolved(t, fakehost.NewerModule(t), withApp(func(o *express.Options) {
+	p := resolved(t, fakehost.NewerModule(t, "6.0.0"), withApp(func(o *express.Options) {
 		o.AccessLog, o.AccessLogFormat = true, `%h "%r" %>s ${NOT_A_VAR}`
 		o.ErrorLogFormat = `[%t] [%l] %M`
 		o.RotateLogs, o.MaxLogSize = true, 20

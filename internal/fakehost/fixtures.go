@@ -63,13 +63,14 @@ func Site() Layout {
 	return l
 }
 
-// NewerModule is Debian with a mod_wsgi whose version string reads 6.0.0,
-// and rotatelogs installed.
-func NewerModule(t testing.TB) Host {
+// NewerModule is Debian with a mod_wsgi whose version string reads
+// version (such as 6.0.0; the stand-in module's is 4.9.4), and rotatelogs
+// installed.
+func NewerModule(t testing.TB, version string) Host {
 	l := Debian()
 	l.Files["/usr/bin/rotatelogs"] = "#!/bin/sh\n"
 	h := New(t, l, 0)
-	data := bytes.Replace(ELF(t, "mod_wsgi-py311.so"), []byte("4.9.4\x00"), []byte("6.0.0\x00"), 1)
+	data := bytes.Replace(ELF(t, "mod_wsgi-py311.so"), []byte("4.9.4\x00"), []byte(version+"\x00"), 1)
 	if err := os.WriteFile(filepath.Join(h.Root, "/usr/lib/apache2/modules/mod_wsgi.so-3.11"), data, 0o644); err != nil {
 		t.Fatal(err)
 	}
