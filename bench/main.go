@@ -81,6 +81,7 @@ var (
 	startRuns = flag.Int("start-runs", 5, "start-server runs per mode for the time to the first 200 (the median is reported)")
 
 	serverKeys = flag.String("servers", "", "-compare: the servers to run, comma separated (default all: "+keysOf(compareKinds())+")")
+	baseline   = flag.String("baseline", "", "-compare: also run ours built from this git revision (servers base-default, base-embedded), to measure what a change costs per request")
 	pyExpress  = flag.Bool("python-express", true, "-compare: include the Python mod_wsgi-express 6.0.5 (built once, then cached)")
 	sdist      = flag.String("mod-wsgi-sdist", "", "-compare: mod_wsgi 6.0.5's source distribution (default ../shared/vendor/mod_wsgi-6.0.5.tar.gz from the repository)")
 

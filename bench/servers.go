@@ -25,6 +25,7 @@ type env struct {
 	work      string
 	bin       string // our mod_wsgi-express, built from this repository
 	pyExpress string // the Python mod_wsgi-express 6.0.5, "" when not built
+	baseline  string // ours built from -baseline's revision, "" when not built
 }
 
 // kind is how to start one server: its command line for a port and a
@@ -44,6 +45,33 @@ func ours(args ...string) func(*env, int, string) []string {
 		a = append(a, args...)
 		return append(a, strings.Fields(*extra)...)
 	}
+}
+
+// oursBaseline is ours as built from -baseline's revision.
+func oursBaseline(args ...string) func(*env, int, string) []string {
+	return func(e *env, port int, root string) []string {
+		a := ours(args...)(e, port, root)
+		a[0] = e.baseline
+		return a
+	}
+}
+
+// buildRevision builds mod_wsgi-express from a git revision of repo, in a
+// worktree of its own that is removed again.
+func buildRevision(repo, rev string) string {
+	tree := filepath.Join(work, "baseline-src")
+	bin := filepath.Join(work, "mod_wsgi-express-baseline")
+	for _, argv := range [][]string{
+		{"git", "-C", repo, "worktree", "add", "--detach", tree, rev},
+		{"go", "-C", tree, "build", "-o", bin, "."},
+		{"git", "-C", repo, "worktree", "remove", "--force", tree},
+	} {
+		if out, err := exec.Command(argv[0], argv[1:]...).CombinedOutput(); err != nil {
+			exec.Command("git", "-C", repo, "worktree", "remove", "--force", tree).Run()
+			fail(fmt.Sprintf("-baseline %s: %s: %v\n%s", rev, strings.Join(argv, " "), err, out))
+		}
+	}
+	return bin
 }
 
 // pythonExpress is mod_wsgi-express 6.0.5 from its own source

@@ -31,7 +31,7 @@ func Launch(p *express.Plan, s supervisor.Streams) error {
 	if p.Debug.GDB != "" {
 		// apachectl's environment, then gdb running httpd with the
 		// arguments in the command file (gdb.cmds).
-		for _, e := range p.Environment.Exported {
+		for _, e := range p.ApacheEnv() {
 			env = append(env, e.Key+"="+e.Value)
 		}
 		args = []string{p.Paths.Shell, "-c", `. "$1" && exec "$2" -q -x "$3" "$4"`, "sh", p.Paths.Envvars, p.Debug.GDB, p.Debug.GDBCommands, p.Paths.HTTPD}

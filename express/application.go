@@ -53,6 +53,28 @@ type ApplicationPlan struct {
 
 	ReloadOnChanges  bool
 	DisableReloading bool // WSGIScriptReloading Off
+
+	// Mount is how requests reach the application: like the Python tool,
+	// through the document root, whose files win; what is not a file
+	// there (under the mount point) goes to the WSGIHandlerScript.
+	Mount Mount
+}
+
+// Mount is the rewrite rules of the document root's <Directory> that pass
+// requests to the application. Patterns are matched, as mod_rewrite does
+// in a directory, against the URL path without its leading slash.
+type Mount struct {
+	Pattern  string // requests under the mount point
+	Redirect string // the mount point without its slash, sent to it with a slash (301); "" at /
+}
+
+// mountFor is the rewrite patterns of a mount point.
+func mountFor(mount string) Mount {
+	if mount == "/" {
+		return Mount{Pattern: ".*"}
+	}
+	rel := regexp.QuoteMeta(strings.TrimPrefix(mount, "/"))
+	return Mount{Pattern: "^" + rel + "/", Redirect: "^" + rel + "$"}
 }
 
 var (
@@ -73,7 +95,7 @@ func (r *resolver) application() error {
 	if err != nil {
 		return err
 	}
-	a.MountPoint = mount
+	a.MountPoint, a.Mount = mount, mountFor(mount)
 	if !reIdent.MatchString(o.CallableObject) {
 		return usagef("callable-object", "%s is not a Python identifier", shortQuote(o.CallableObject))
 	}

@@ -38,9 +38,9 @@ type HTTPSPlan struct {
 	HTTP2    bool
 
 	// For the virtual hosts of the HTTPS port.
-	hsts   string   // checked --hsts-policy
-	verify []string // URL paths that need a client certificate
-	sslEnv bool
+	HSTS         string   // checked --hsts-policy
+	VerifyClient []string // URL paths that need a client certificate
+	SSLEnv       bool     // --ssl-environment
 
 	// VirtualHosts, when not empty, replace the main server's site: each is
 	// one <VirtualHost> (or, with an empty Addr, the main server itself).
@@ -105,22 +105,22 @@ func (r *resolver) https() error {
 		if !reHSTS.MatchString(o.HSTSPolicy) || !reMaxAge.MatchString(o.HSTSPolicy) {
 			return usagef("hsts-policy", "%s is not a Strict-Transport-Security value; give directives separated by ; with max-age first, such as \"max-age=31536000; includeSubDomains\"", shortQuote(o.HSTSPolicy))
 		}
-		hp.hsts = o.HSTSPolicy
+		hp.HSTS = o.HSTSPolicy
 	}
 	for _, v := range o.SSLVerifyClient {
 		u, err := normURLPath("ssl-verify-client", v)
 		if err != nil {
 			return err
 		}
-		hp.verify = append(hp.verify, u)
+		hp.VerifyClient = append(hp.VerifyClient, u)
 	}
-	if len(hp.verify) > 0 && o.SSLCACertificateFile == "" {
+	if len(hp.VerifyClient) > 0 && o.SSLCACertificateFile == "" {
 		return usagef("ssl-verify-client", "client certificates are checked against --ssl-ca-certificate-file, which is missing; add it with the PEM certificates of the CAs that sign them")
 	}
-	if o.SSLCACertificateFile != "" && len(hp.verify) == 0 {
-		hp.verify = []string{"/"} // the CA file alone protects the whole site
+	if o.SSLCACertificateFile != "" && len(hp.VerifyClient) == 0 {
+		hp.VerifyClient = []string{"/"} // the CA file alone protects the whole site
 	}
-	hp.sslEnv, hp.Only = o.SSLEnvironment, o.HTTPSOnly
+	hp.SSLEnv, hp.Only = o.SSLEnvironment, o.HTTPSOnly
 	if !on {
 		return nil
 	}
@@ -319,7 +319,7 @@ func (r *resolver) portHosts(pt vhostPort) []VirtualHost {
 	scheme := strings.ToUpper(pt.scheme)
 	base := VirtualHost{Addr: fmt.Sprintf("*:%d", pt.n), Scheme: pt.scheme, Port: pt.n, SSL: pt.ssl}
 	if pt.ssl {
-		base.VerifyClient, base.SSLEnv, base.HSTS = hp.verify, hp.sslEnv, hp.hsts
+		base.VerifyClient, base.SSLEnv, base.HSTS = hp.VerifyClient, hp.SSLEnv, hp.HSTS
 	}
 	site := base
 	site.Site, site.Proxies, site.SSLProxy = !redirect, routesFor(px.mounts, pt.scheme, pt.n), px.sslMounts

@@ -34,9 +34,15 @@ func (m ModulesPlan) Has(name string) bool {
 	return false
 }
 
-// baseModules are what every generated configuration uses, loaded when
-// Apache has them as files.
-var baseModules = []string{"authz_core", "authz_host", "mime", "rewrite", "alias", "dir", "env", "reqtimeout", "unixd", "log_config"}
+// baseModules are loaded whenever Apache has them as files: what every
+// generated configuration uses, and what configuration files written for
+// the Python mod_wsgi-express rely on (access control in either syntax,
+// logins, headers, compression, filters, status), so an --include-file
+// need not load them. docs/performance.md measures what they cost.
+var baseModules = []string{
+	"authz_core", "authz_host", "access_compat", "authn_core", "auth_basic", "auth_digest", "authz_user",
+	"mime", "rewrite", "alias", "dir", "env", "headers", "filter", "deflate", "reqtimeout", "unixd", "log_config", "status",
+}
 
 // want loads mod_NAME when the modules directory has it.
 func (r *resolver) want(name string) {

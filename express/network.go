@@ -32,8 +32,12 @@ type NetworkPlan struct {
 	Port       int
 	Listen     string   // host:port for the Listen directive
 	ServerName string   // ServerName: --server-name, --host or localhost
+	NameGiven  bool     // --server-name: the site has a virtual host of its own
 	URL        string   // the address given to people
 	Aliases    []string // --server-alias
+	// AllowLocalhost: with a server name, other names are still served to
+	// this machine's clients.
+	AllowLocalhost bool
 	// ParentDomain is the domain of a www. server name, redirected to it.
 	ParentDomain string
 
@@ -70,7 +74,7 @@ func (r *resolver) network() error {
 	if o.ServerName != "" && (!validHost(o.ServerName) || strings.Contains(o.ServerName, ":")) {
 		return usagef("server-name", "%s is not a host name; use a DNS name or IPv4 address (an IPv6 address goes to --host)", shortQuote(o.ServerName))
 	}
-	n.ServerName = cmp.Or(o.ServerName, host, "localhost")
+	n.ServerName, n.NameGiven = cmp.Or(o.ServerName, host, "localhost"), o.ServerName != ""
 	if strings.Contains(n.ServerName, ":") {
 		// Apache cannot take an IPv6 address as ServerName: it reads
 		// host[:port] and refuses brackets as a wildcard. The name is only
@@ -106,7 +110,7 @@ func (r *resolver) serverNames() error {
 			return usagef("server-alias", "%s is not a host name (letters, digits, - and ., with * or ? as wildcards)", shortQuote(a))
 		}
 	}
-	n.Aliases = o.ServerAliases
+	n.Aliases, n.AllowLocalhost = o.ServerAliases, o.AllowLocalhost
 	if o.ServerName != "" && strings.HasPrefix(strings.ToLower(o.ServerName), "www.") {
 		n.ParentDomain = o.ServerName[4:]
 		if !reHostName.MatchString(n.ParentDomain) {

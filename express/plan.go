@@ -26,10 +26,11 @@ type Plan struct {
 	Telemetry   TelemetryPlan   // telemetry.go
 	Timeouts    TimeoutsPlan    // timeouts.go
 
-	Modules ModulesPlan   // modules.go: what the steps need loaded
-	Daemon  DaemonProcess // daemon.go: the application's daemon process group
-	Handler HandlerConfig // handler.go: handler.json
-	Summary []SummaryLine // summary.go: printed before start
+	Modules     ModulesPlan   // modules.go: what the steps need loaded
+	Daemon      DaemonProcess // daemon.go: the application's daemon process group
+	Conventions Conventions   // conventions.go: MOD_WSGI_* variables and defines
+	Handler     HandlerConfig // handler.go: handler.json
+	Summary     []SummaryLine // summary.go: printed before start
 }
 
 // SummaryLine is one "Name : value" line printed before start.

@@ -3,6 +3,7 @@ package express
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -50,6 +51,9 @@ type ProcessesPlan struct {
 	User, Group   string // "" when not root: Apache keeps the current user
 	UID, GID      int    // of User/Group, or of the current user
 	AccountNote   string // said in the summary when an account was chosen
+	// RunUser and RunGroup name the account the children run as, root or
+	// not (MOD_WSGI_USER, MOD_WSGI_GROUP).
+	RunUser, RunGroup string
 
 	OperatingMode string // daemon, embedded or debug
 	Embedded      bool   // the application runs inside Apache's children
@@ -65,6 +69,7 @@ type ProcessesPlan struct {
 	OrphanInterpreter bool
 
 	MPM     string
+	MPMs    []string   // the MPMs this Apache offers (of those --server-mpm names)
 	MPMSize mpm.Sizing // the MPM's directives and what they amount to
 
 	SendBufferSize, ReceiveBufferSize, HeaderBufferSize, ResponseBufferSize int
@@ -99,6 +104,10 @@ func (r *resolver) account() error {
 			pp.GID, _ = strconv.Atoi(u.Gid)
 			if o.User != "" && o.User != u.Username {
 				return usagef("user", "only root can run the server as another account (%s); drop --user or start as root", o.User)
+			}
+			pp.RunUser, pp.RunGroup = u.Username, u.Gid
+			if g, err := h.LookupGroupID(u.Gid); err == nil {
+				pp.RunGroup = g.Name
 			}
 		}
 		return nil
@@ -142,6 +151,7 @@ func (r *resolver) account() error {
 	}
 	pp.Group = g.Name
 	pp.GID, _ = strconv.Atoi(g.Gid)
+	pp.RunUser, pp.RunGroup = pp.User, pp.Group
 	return nil
 }
 
@@ -248,6 +258,11 @@ func (r *resolver) chooseMPM(s shape) error {
 	// The choice is made as the options ask; debug mode then switches to
 	// prefork when Apache has it.
 	avail, builtin := r.apache.MPMs(mpm.Precedence)
+	for _, m := range avail {
+		if len(o.ServerMPM) == 0 || slices.Contains(o.ServerMPM, m) {
+			pp.MPMs = append(pp.MPMs, m)
+		}
+	}
 	chosen, err := mpm.ChooseFor(avail, o.ServerMPM, o.EmbeddedMode)
 	if err != nil {
 		where := "in " + r.apache.Dir

@@ -22,6 +22,7 @@ type ProxyingOptions struct {
 // ProxyingPlan is what is proxied where, and which front-end proxies the
 // application may believe.
 type ProxyingPlan struct {
+	Any bool // something is proxied
 	// Timeout is written only when asked for and something is proxied.
 	Timeout             int
 	TrustedProxyHeaders []string
@@ -63,11 +64,11 @@ func (r *resolver) proxying() error {
 	if px.hosts, err = r.proxyHosts(); err != nil {
 		return err
 	}
-	proxying := len(px.mounts) > 0 || len(px.hosts) > 0
+	px.Any = len(px.mounts) > 0 || len(px.hosts) > 0
 	if o.ProxyTimeout < 0 {
 		return usagef("proxy-timeout", "%d is negative; give a number of seconds", o.ProxyTimeout)
 	}
-	if proxying {
+	if px.Any {
 		px.Timeout = o.ProxyTimeout
 	}
 	for _, hd := range o.TrustProxyHeaders {
@@ -84,7 +85,7 @@ func (r *resolver) proxying() error {
 		}
 		px.TrustedProxies = append(px.TrustedProxies, ip)
 	}
-	if !proxying {
+	if !px.Any {
 		return nil
 	}
 	return r.proxyModules()

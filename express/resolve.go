@@ -129,6 +129,7 @@ func (r *resolver) assemble() {
 	p := r.p
 	p.Daemon = daemonProcess(p)
 	p.Services.assemble(p)
+	p.Conventions = conventions(p)
 	p.Handler = handlerConfig(p)
 	p.Summary = summary(p)
 }

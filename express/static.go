@@ -29,20 +29,15 @@ func defaultStaticOptions() StaticOptions { return StaticOptions{MapHeadToGet: "
 type StaticPlan struct {
 	DocumentRoot        string
 	DefaultDocumentRoot bool // the empty htdocs of the server root
-	// RootFallback: requests for anything that is not a file of the
-	// document root at / go to the application (a document root or
-	// rewrite rules at the root); otherwise the application is mounted
-	// with WSGIScriptAlias.
-	RootFallback   bool
-	URLAliases     []Alias
-	DirectoryIndex string // DirectoryIndex in the document root
-	Listing        bool   // Options +Indexes
-	AllowOverride  string // AllowOverride value; "" leaves Apache's None
-	ErrorDocuments []Pair // status, URL path
-	ErrorOverride  bool   // WSGIErrorOverride On
-	ResourceScript string // resource.wsgi in the server root, when --add-handler
-	Handlers       []Pair // extension, absolute script path
-	MapHEAD        string // "On" or "Off"; "" for mod_wsgi's default (Auto)
+	URLAliases          []Alias
+	DirectoryIndex      string // DirectoryIndex in the document root
+	Listing             bool   // Options +Indexes
+	AllowOverride       string // AllowOverride value; "" leaves Apache's None
+	ErrorDocuments      []Pair // status, URL path
+	ErrorOverride       bool   // WSGIErrorOverride On
+	ResourceScript      string // resource.wsgi in the server root, when --add-handler
+	Handlers            []Pair // extension, absolute script path
+	MapHEAD             string // "On" or "Off"; "" for mod_wsgi's default (Auto)
 }
 
 // Alias maps a URL path to a file or directory.
@@ -70,7 +65,8 @@ func (r *resolver) static() error {
 }
 
 // documentRoot is --document-root, a static site's directory, or the
-// server root's empty htdocs.
+// server root's empty htdocs. Requests go through it first: what is not a
+// file there goes to the application (application.go, Mount).
 func (r *resolver) documentRoot() error {
 	o, s, a := &r.o, &r.p.Static, r.p.Application
 	switch {
@@ -81,14 +77,8 @@ func (r *resolver) documentRoot() error {
 		if !discover.IsDir(r.h, s.DocumentRoot) {
 			return usagef("document-root", "%s is not a directory", s.DocumentRoot)
 		}
-		s.RootFallback = a.MountPoint == "/"
 	default:
 		s.DocumentRoot, s.DefaultDocumentRoot = filepath.Join(r.p.Paths.ServerRoot, "htdocs"), true
-	}
-	// Rewrite rules live in the document root's <Directory>: route the
-	// application through it so they see every request.
-	if o.RewriteRules != "" && !a.Static && a.MountPoint == "/" {
-		s.RootFallback = true
 	}
 	return nil
 }

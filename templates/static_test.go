@@ -38,17 +38,18 @@ func TestGoldenSiteOptions(t *testing.T) {
 	renderFile(t, p, "resource.wsgi")
 }
 
-// express.Options left at their defaults change nothing: no modules, no sections.
+// express.Options left at their defaults change nothing: no sections, and
+// no module beyond those loaded for included files (express/modules.go).
 func TestSiteDefaultsAddNothing(t *testing.T) {
 	p := resolved(t, fakehost.New(t, fakehost.Site(), 0), withApp(func(o *express.Options) {}))
 	conf := string(renderFile(t, p, "httpd.conf"))
-	for _, s := range []string{"WSGIMapHEADToGET", "Auth", "DEFLATE", "server-status", "ErrorDocument", "Include", "service:"} {
+	for _, s := range []string{"WSGIMapHEADToGET", "Auth", "DEFLATE", "server-status", "ErrorDocument", "\nInclude ", "service:"} {
 		if strings.Contains(conf, s) {
 			t.Errorf("default configuration holds %q", s)
 		}
 	}
 	for _, m := range p.Modules.All() {
-		if m.Name == "status_module" || m.Name == "deflate_module" || m.Name == "autoindex_module" {
+		if m.Name == "autoindex_module" || m.Name == "cgid_module" || m.Name == "cgi_module" {
 			t.Errorf("default loads %s", m.Name)
 		}
 	}
