@@ -22,6 +22,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/modwsgi-go/mod_wsgi-express/cmd"
+	"github.com/modwsgi-go/mod_wsgi-express/express"
 )
 
 // Refresh is the command that regenerates the docs.
@@ -178,7 +179,37 @@ A config file, for example ` + "`site.yaml`" + `:
 			fmt.Fprintf(&b, ": %s\n", oneLine(f.Usage))
 		}
 	}
+	conventionsDoc(&b)
 	return b.Bytes()
+}
+
+// conventionsDoc is what included configuration files can rely on: the
+// server root's variables and Apache's defines (express/conventions.go).
+func conventionsDoc(b *bytes.Buffer) {
+	env, defines := express.ConventionsDoc()
+	b.WriteString(`
+## Variables and defines for included files
+
+The generated apachectl exports these variables to Apache, as the Python
+mod_wsgi-express does, so an ` + "`--include-file`" + ` (or the ` + "`--envvars-script`" + `)
+can use them: ` + "`LoadModule headers_module ${MOD_WSGI_MODULES_DIRECTORY}/mod_headers.so`" + `.
+
+| Variable | Holds |
+|---|---|
+`)
+	for _, v := range env {
+		fmt.Fprintf(b, "| `%s` | %s |\n", v.Name, v.Means)
+	}
+	b.WriteString(`
+Apache is started with a define (` + "`-D NAME`" + `) for each of these that applies, to
+test with ` + "`<IfDefine NAME>`" + `; the names and their meanings are the Python tool's.
+
+| Define | Set when |
+|---|---|
+`)
+	for _, d := range defines {
+		fmt.Fprintf(b, "| `%s` | %s |\n", d.Name, d.Means)
+	}
 }
 
 func commandsDoc(root, start *cobra.Command) []byte {
