@@ -229,7 +229,9 @@ func (s *Store) Snapshot() Snapshot {
 			ApacheVersion: p.apache, MPM: p.mpm, ParentPID: p.parentPID,
 			Started: p.startedAt, StartKnown: p.startKnown, LastSeen: p.lastSeen,
 			Interval: p.interval, Requests: p.requests, Workers: p.workers, Busy: p.busy,
-			InFlight: p.inFlight, Capacity: p.capacity, CPU: p.cpuUtil, RSS: p.rss, MaxRSS: p.maxRSS}
+			InFlight: p.inFlight, Capacity: p.capacity, CPU: p.cpuUtil, RSS: p.rss, MaxRSS: p.maxRSS,
+			Series: Series{Time: []float64{}, Throughput: []float64{}, Busy: []float64{}, CPU: []float64{},
+				RSS: []uint64{}, P95: []*float64{}}}
 		if p.state >= stateStopped {
 			pv.StopReason = p.stopReason
 			pv.Uptime = p.stoppedAt.Sub(p.startedAt).Seconds()

@@ -267,30 +267,50 @@ func TestKindString(t *testing.T) {
 	}
 }
 
-// FuzzDecode feeds arbitrary bytes to the decoder and the store: neither
-// may panic; whatever decodes re-encodes to the same bytes; a store that
-// refuses a datagram counts it and changes nothing else.
-func FuzzDecode(f *testing.F) {
+// fuzzSeeds are the captured datagrams and the malformed table.
+func fuzzSeeds(f *testing.F) {
 	for _, b := range loadFixtures(f) {
 		f.Add(b)
 	}
 	for _, m := range malformed {
 		f.Add(m.b)
 	}
+}
+
+// FuzzDecode feeds arbitrary bytes to the decoder: it must not panic,
+// must refuse with a DecodeError, and whatever it accepts must re-encode
+// to the same bytes.
+func FuzzDecode(f *testing.F) {
+	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		d, err := Decode(b)
-		if err == nil {
-			again, err := Encode(d)
-			if err != nil {
-				t.Fatalf("re-encode: %v", err)
+		if err != nil {
+			if _, ok := err.(*DecodeError); !ok {
+				t.Fatalf("error %T %v is not a DecodeError", err, err)
 			}
-			if !bytes.Equal(again, b) {
-				t.Fatalf("re-encoded %x, decoded from %x", again, b)
-			}
-		} else if _, ok := err.(*DecodeError); !ok {
-			t.Fatalf("error %T %v is not a DecodeError", err, err)
+			return
 		}
+		again, err := Encode(d)
+		if err != nil {
+			t.Fatalf("re-encode: %v", err)
+		}
+		if !bytes.Equal(again, b) {
+			t.Fatalf("re-encoded %x, decoded from %x", again, b)
+		}
+	})
+}
+
+// FuzzIngest feeds arbitrary bytes to a store that already holds state: it
+// must not panic, and a datagram it refuses changes nothing but the drop
+// counters; the views built on it must not panic either.
+func FuzzIngest(f *testing.F) {
+	fuzzSeeds(f)
+	base := [][]byte{started(1, 1, "app"), tick(1, 2, "app", 5)}
+	f.Fuzz(func(t *testing.T, b []byte) {
 		s := NewStore(Options{Now: fixedClock(1.7e9)})
+		for _, x := range base {
+			s.Ingest(x)
+		}
 		before := metricsWithoutDrops(s)
 		if err := s.Ingest(b); err != nil {
 			if after := metricsWithoutDrops(s); after != before {
