@@ -80,7 +80,7 @@ tracker = et._Tracker(clock)
 et._tracker = tracker
 module = Module()
 reporter = et.Reporter(sys.argv[1], 60, 1.0, module, tracker=tracker, clock=clock).start()
-app = et.instrument(lambda environ, sr: sr("404 Not Found", []) or [b""])
+app = et.instrument(lambda environ, sr: sr("404 Not Found", []) or iter([b""]))
 for path in ("/a", "/b"):
     app({"PATH_INFO": path, "REQUEST_METHOD": "GET"}, lambda *a: None).close()
 reporter.tick()

@@ -27,9 +27,10 @@ type Receiver struct {
 
 // Listen binds a UNIX datagram socket at path for the senders, mod_wsgi's
 // processes: the file gets mode 0660, owned by uid and gid (-1 leaves the
-// owner or group as it is), so only that account and group can send. A
-// stale socket file left by an earlier run is replaced; any other file, or
-// a socket someone still listens on, is an error. The socket appears at
+// owner or group as it is; changing them needs root), so only that account
+// and group can send. A stale socket file left by an earlier run is
+// replaced; any other file, or a socket someone still listens on, is an
+// error. The socket appears at
 // path already restricted (it is bound under a private name and renamed).
 // Datagrams go into store; call Serve to read them and Close to stop and
 // remove the socket file.
@@ -89,9 +90,13 @@ func removeStale(path string) error {
 	if fi.Mode()&os.ModeSocket == 0 {
 		return fmt.Errorf("telemetry socket %s: a file that is not a socket is in the way; remove it", path)
 	}
-	if c, err := net.DialTimeout("unixgram", path, time.Second); err == nil {
+	c, err := net.DialTimeout("unixgram", path, time.Second)
+	if err == nil {
 		c.Close()
 		return fmt.Errorf("telemetry socket %s: another process is receiving on it", path)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		return fmt.Errorf("telemetry socket %s: cannot tell whether it is in use: %w", path, err)
 	}
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("telemetry socket %s: removing the stale socket: %w", path, err)

@@ -584,10 +584,10 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	p := s.process(gname, d.PID, now)
 	s.touch(p, d, now)
 	p.identity(d)
-	if p.state >= stateStopped {
-		// A sample after STOPPED: the final tick, sent while draining.
-		// Keep the record stopped.
-		p.lastSeen = now
+	if p.state == stateLost {
+		// Silent for a while (stopped by a debugger, starved), but alive.
+		// Its stop stays counted: counters never go back.
+		p.state = stateRunning
 	}
 	s.countUnknown(d)
 

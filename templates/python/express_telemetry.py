@@ -381,8 +381,11 @@ def instrument(application):
             _tracker.end(token, 0)
             raise
         file_wrapper = environ.get("wsgi.file_wrapper")
-        if isinstance(file_wrapper, type) and isinstance(result, file_wrapper):
-            # Keep mod_wsgi's sendfile path: count now, not at close.
+        if isinstance(result, (list, tuple)) or \
+                isinstance(file_wrapper, type) and isinstance(result, file_wrapper):
+            # The body is ready (a list), or mod_wsgi sends a file itself:
+            # count now, and return the result as it is, so mod_wsgi still
+            # sets Content-Length for a one-item list and uses sendfile.
             _tracker.end(token, status[0])
             return result
         return _Response(result, lambda: _tracker.end(token, status[0]))

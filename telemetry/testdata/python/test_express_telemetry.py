@@ -225,12 +225,12 @@ class TrackerTest(unittest.TestCase):
     def tearDown(self):
         et._tracker = self.saved
 
-    def app(self, status="200 OK", raises=False, body=(b"x",)):
+    def app(self, status="200 OK", raises=False, body=None):
         def application(environ, start_response):
             if raises:
                 raise RuntimeError("boom")
             start_response(status, [])
-            return list(body)
+            return [b"x"] if body is None else body
         return et.instrument(application)
 
     def test_no_counts_until_instrumented_requests(self):
@@ -238,9 +238,12 @@ class TrackerTest(unittest.TestCase):
 
     def test_statuses_counted_when_the_response_closes(self):
         for status in ("200 OK", "201 Created", "302 Found", "404 Not Found", "503 Busy", "abc"):
-            result = call(self.app(status))
+            counted = sum(self.tracker.statuses)
+            result = call(self.app(status, body=iter([b"x"])))
             self.assertEqual(b"".join(result), b"x")
+            self.assertEqual(sum(self.tracker.statuses), counted)  # not before close()
             result.close()
+            self.assertEqual(sum(self.tracker.statuses), counted + 1)
         with self.assertRaises(RuntimeError):
             call(self.app(raises=True))
         statuses, slow = self.tracker.drain()
@@ -248,16 +251,25 @@ class TrackerTest(unittest.TestCase):
         self.assertEqual(slow, [])
         self.assertEqual(self.tracker.drain()[0], [0, 0, 0, 0, 0])
 
+    def test_lists_returned_as_they_are(self):
+        body = [b"one item"]
+        result = call(et.instrument(lambda environ, sr: sr("200 OK", []) or body))
+        self.assertIs(result, body)  # mod_wsgi sets Content-Length for it
+        self.assertEqual(self.tracker.drain()[0], [0, 1, 0, 0, 0])
+
     def test_response_close_is_passed_on(self):
         closed = []
 
-        class Body(list):
+        class Body:
+            def __iter__(self):
+                return iter([b"a"])
+
             def close(self):
                 closed.append(True)
 
         def application(environ, start_response):
             start_response("200 OK", [])
-            return Body([b"a"])
+            return Body()
         call(et.instrument(application)).close()
         self.assertEqual(closed, [True])
 
@@ -275,8 +287,8 @@ class TrackerTest(unittest.TestCase):
 
     def test_slow_requests(self):
         self.tracker.threshold = 1.0
-        slow = call(self.app(), path="/slow")
-        fast = call(self.app(), path="/fast")
+        slow = call(self.app(body=iter([b"x"])), path="/slow")
+        fast = call(self.app(body=iter([b"x"])), path="/fast")
         self.clock.now += 0.5
         fast.close()
         self.clock.now += 1.0
