@@ -245,8 +245,8 @@ func (s *Store) Snapshot() Snapshot {
 		if p.state == stateStopping {
 			pv.StopReason = p.stopReason
 		}
-		for i := range p.points {
-			pt := &p.points[i]
+		for i := 0; i < p.points.len(); i++ {
+			pt := p.points.at(i)
 			if !pt.at.After(since) {
 				continue
 			}

@@ -125,8 +125,28 @@ type process struct {
 	rss, maxRSS                     uint64
 	requests                        uint64
 	coarse                          bool
-	points                          []point
+	points                          ring
 }
+
+// ring holds a process's latest samples, oldest overwritten first.
+type ring struct {
+	buf   []point
+	start int // index of the oldest sample once buf is full
+}
+
+func (r *ring) push(pt point, max int) {
+	if len(r.buf) < max {
+		r.buf = append(r.buf, pt)
+		return
+	}
+	r.buf[r.start] = pt
+	r.start = (r.start + 1) % len(r.buf)
+}
+
+func (r *ring) len() int { return len(r.buf) }
+
+// at returns the i-th oldest sample.
+func (r *ring) at(i int) *point { return &r.buf[(r.start+i)%len(r.buf)] }
 
 // point is one periodic sample of a process.
 type point struct {
@@ -678,10 +698,7 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	if v.hasMax[pt.phase] {
 		pt.min, pt.max = v.min[pt.phase], v.max[pt.phase]
 	}
-	if len(p.points) >= s.opt.Points {
-		p.points = append(p.points[:0], p.points[len(p.points)-s.opt.Points+1:]...)
-	}
-	p.points = append(p.points, pt)
+	p.points.push(pt, s.opt.Points)
 	return nil
 }
 

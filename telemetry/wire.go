@@ -163,67 +163,82 @@ func Decode(b []byte) (*Datagram, error) {
 	if d.Kind < 1 || d.Kind > maxKind {
 		return nil, decodeErr(ReasonKind, 5, "kind %d", uint8(d.Kind))
 	}
+	// Check every record before allocating anything, then decode into a
+	// slice of the right size.
+	n, err := walk(b, nil)
+	if err != nil {
+		return nil, err
+	}
+	d.Records = make([]Record, 0, n)
+	walk(b, func(r Record, val []byte) {
+		switch r.Type {
+		case TypeU64:
+			r.U64 = binary.LittleEndian.Uint64(val)
+		case TypeF64:
+			r.F64 = math.Float64frombits(binary.LittleEndian.Uint64(val))
+		case TypeI64:
+			r.I64 = int64(binary.LittleEndian.Uint64(val))
+		case TypeBytes:
+			r.Bytes = append([]byte(nil), val...)
+		case TypeI32Array:
+			r.I32s = make([]int32, len(val)/4)
+			for i := range r.I32s {
+				r.I32s[i] = int32(binary.LittleEndian.Uint32(val[4*i:]))
+			}
+		case TypeF64Array:
+			r.F64s = make([]float64, len(val)/8)
+			for i := range r.F64s {
+				r.F64s[i] = math.Float64frombits(binary.LittleEndian.Uint64(val[8*i:]))
+			}
+		}
+		d.Records = append(d.Records, r)
+	})
+	return d, nil
+}
+
+// walk steps through the records after the header, calling fn (when not
+// nil) with each record's ID and type and its value's bytes, and returns
+// how many there are, or the first malformation.
+func walk(b []byte, fn func(r Record, val []byte)) (int, error) {
+	count := 0
 	off := HeaderSize
 	for off < len(b) {
 		if len(b)-off < 3 {
-			return nil, decodeErr(ReasonTruncated, off, "%d bytes left, a record header is 3", len(b)-off)
+			return 0, decodeErr(ReasonTruncated, off, "%d bytes left, a record header is 3", len(b)-off)
 		}
 		r := Record{ID: binary.LittleEndian.Uint16(b[off:]), Type: Type(b[off+2])}
 		start := off
 		off += 3
+		size := 8
 		switch r.Type {
 		case TypeU64, TypeF64, TypeI64:
-			if len(b)-off < 8 {
-				return nil, decodeErr(ReasonTruncated, start, "record %d: 8-byte value, %d bytes left", r.ID, len(b)-off)
-			}
-			v := binary.LittleEndian.Uint64(b[off:])
-			off += 8
-			switch r.Type {
-			case TypeU64:
-				r.U64 = v
-			case TypeF64:
-				r.F64 = math.Float64frombits(v)
-			default:
-				r.I64 = int64(v)
-			}
 		case TypeBytes, TypeI32Array, TypeF64Array:
 			if len(b)-off < 2 {
-				return nil, decodeErr(ReasonTruncated, start, "record %d: no room for its length", r.ID)
+				return 0, decodeErr(ReasonTruncated, start, "record %d: no room for its length", r.ID)
 			}
 			n := int(binary.LittleEndian.Uint16(b[off:]))
 			off += 2
-			width := 1
-			switch r.Type {
-			case TypeI32Array:
-				width = 4
-			case TypeF64Array:
-				width = 8
-			}
-			if len(b)-off < n*width {
-				return nil, decodeErr(ReasonTruncated, start, "record %d: %d×%d bytes, %d left", r.ID, n, width, len(b)-off)
-			}
-			val := b[off : off+n*width]
-			off += n * width
 			switch r.Type {
 			case TypeBytes:
-				r.Bytes = append([]byte(nil), val...)
+				size = n
 			case TypeI32Array:
-				r.I32s = make([]int32, n)
-				for i := range r.I32s {
-					r.I32s[i] = int32(binary.LittleEndian.Uint32(val[4*i:]))
-				}
+				size = 4 * n
 			default:
-				r.F64s = make([]float64, n)
-				for i := range r.F64s {
-					r.F64s[i] = math.Float64frombits(binary.LittleEndian.Uint64(val[8*i:]))
-				}
+				size = 8 * n
 			}
 		default:
-			return nil, decodeErr(ReasonType, start+2, "record %d: type tag 0x%02x", r.ID, uint8(r.Type))
+			return 0, decodeErr(ReasonType, start+2, "record %d: type tag 0x%02x", r.ID, uint8(r.Type))
 		}
-		d.Records = append(d.Records, r)
+		if len(b)-off < size {
+			return 0, decodeErr(ReasonTruncated, start, "record %d: value of %d bytes, %d left", r.ID, size, len(b)-off)
+		}
+		if fn != nil {
+			fn(r, b[off:off+size])
+		}
+		off += size
+		count++
 	}
-	return d, nil
+	return count, nil
 }
 
 // Record returns the first record with the given ID.
