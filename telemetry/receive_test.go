@@ -88,9 +88,18 @@ func TestReceiver(t *testing.T) {
 	for _, m := range malformed {
 		bad = append(bad, m.b)
 	}
-	for _, b := range bad {
+	// A flood: the malformed ones many times over, then good ones again.
+	const rounds = 50
+	for i := 0; i < rounds; i++ {
+		for _, b := range bad {
+			send(t, c, b)
+		}
+	}
+	more := loadCapture(t)[200:210]
+	for _, b := range more {
 		send(t, c, b)
 	}
+	good = append(good, more...)
 	waitFor(t, 10*time.Second, func() string {
 		in := s.Snapshot().Ingest
 		var accepted, dropped uint64
@@ -100,10 +109,10 @@ func TestReceiver(t *testing.T) {
 		for _, n := range in.Dropped {
 			dropped += n
 		}
-		if accepted != uint64(len(good)) || dropped != uint64(len(bad)) {
+		if accepted != uint64(len(good)) || dropped != uint64(rounds*len(bad)) {
 			return "accepted " + strconv.FormatUint(accepted, 10) + ", dropped " + strconv.FormatUint(dropped, 10)
 		}
-		if in.Dropped[string(ReasonOversize)] != 1 || in.Dropped[string(ReasonShort)] != 5 {
+		if in.Dropped[string(ReasonOversize)] != rounds || in.Dropped[string(ReasonShort)] != 5*rounds {
 			return "dropped by reason: " + fmtMap(in.Dropped)
 		}
 		return ""
