@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template and static file.
 //
-//go:embed *.tmpl python/handler.wsgi python/express_runtime.py python/resource.wsgi python/express_debug.py
+//go:embed *.tmpl python/handler.wsgi python/express_runtime.py python/resource.wsgi python/express_debug.py python/express_telemetry.py
 var FS embed.FS

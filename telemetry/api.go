@@ -1,0 +1,65 @@
+package telemetry
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// Handler serves the store over HTTP:
+//
+//	GET /metrics              Prometheus text exposition format
+//	GET /api/snapshot         the whole Snapshot as JSON: totals, groups,
+//	                          processes (with their window's series), slow
+//	                          requests and datagram counts
+//	GET /api/groups           Snapshot.Groups
+//	GET /api/processes        Snapshot.Processes
+//	GET /api/slow-requests    Snapshot.SlowRequests
+//	GET /api/ingest           Snapshot.Ingest
+//	GET /                     the live page (polls /api/snapshot)
+//
+// HEAD works wherever GET does; other methods get 405. Responses are not
+// cached. The data includes request URLs and, with +CaptureUserAgent,
+// user agents: serve it on loopback, or behind authentication.
+func Handler(s *Store) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /metrics", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", MetricsContentType)
+		noCache(w)
+		s.WriteMetrics(w)
+	})
+	api := func(path string, part func(*Snapshot) any) {
+		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+			snap := s.Snapshot()
+			writeJSON(w, http.StatusOK, part(&snap))
+		})
+	}
+	api("/api/snapshot", func(s *Snapshot) any { return s })
+	api("/api/groups", func(s *Snapshot) any { return nonNil(s.Groups) })
+	api("/api/processes", func(s *Snapshot) any { return nonNil(s.Processes) })
+	api("/api/slow-requests", func(s *Snapshot) any { return nonNil(s.SlowRequests) })
+	api("/api/ingest", func(s *Snapshot) any { return s.Ingest })
+	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
+	})
+	mux.HandleFunc("GET /{$}", servePage)
+	return mux
+}
+
+func nonNil[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}
+
+func noCache(w http.ResponseWriter) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	noCache(w)
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,115 @@
+// Package telemetry ingests mod_wsgi's telemetry: it receives the datagrams
+// mod_wsgi processes send over a UNIX datagram socket, keeps a rolling
+// window per process and cumulative counters per process group in memory,
+// and serves them as Prometheus metrics, JSON, a live page and a terminal
+// screen. It is the ingester behind start-server --enable-telemetry, so
+// telemetry needs nothing installed beyond mod_wsgi-express.
+//
+// # Wiring
+//
+//	store := telemetry.NewStore(telemetry.Options{})
+//	recv, err := telemetry.Listen(filepath.Join(root, "telemetry.sock"), uid, gid, store)
+//	go recv.Serve()                     // until recv.Close(), which removes the socket file
+//	http.Serve(ln, telemetry.Handler(store))
+//
+// uid and gid are the account mod_wsgi's processes run as (the socket gets
+// mode 0660, so they can send and nobody else can); -1 keeps the
+// ingester's own. Then, by module version (ModuleSource):
+//
+//   - mod_wsgi 6 and later: WSGITelemetryService unix:SOCKET interval=S
+//     (plus WSGISlowRequests and WSGITelemetryOptions) in httpd.conf.
+//   - mod_wsgi 4.8 to 5.x: each process starts the Python reporter,
+//     templates/python/express_telemetry.py: express_telemetry.start(SOCKET,
+//     interval, slow_threshold), and optionally wraps the application with
+//     express_telemetry.instrument(application) for response classes and
+//     slow requests.
+//   - older: ModuleSource returns an error naming the version.
+//
+// RenderTop renders a Snapshot (Store.Snapshot, or GET /api/snapshot
+// decoded) as a terminal screen for `mod_wsgi-express top`.
+//
+// # Wire format
+//
+// As mod_wsgi 6.0.5 sends it (its wsgi_telemetry.h; mod_wsgi's
+// documentation describes it in "The External Telemetry Service"): a
+// 24-byte little-endian header (magic "WSGI", version 1, kind, reserved
+// flags, pid, per-process sequence number, stamp as float64 epoch seconds),
+// then TLV records to the end of the datagram (uint16 id, uint8 type,
+// a uint16 count for bytes and arrays, the value). Kinds seen from 6.0.5:
+// 2 (the periodic sample: mod_wsgi calls it "request", the kind named
+// "process", 1, is never sent), 4 (slow request: once per interval while it
+// runs past the threshold, once when it completes), 5, 6 and 7 (process
+// started, stopping, stopped), 8 and 9 (Python GC snapshot and pause). A
+// process's first sample comes one interval after its STARTED datagram;
+// mod_wsgi counts requests from the moment its reporter thread starts.
+// WSGITelemetryService refuses intervals under 0.5 s. Histograms have 65 buckets: 16 octaves from 1 ms
+// to 65.536 s, each split in 4, plus overflow (see BucketIndex). Malformed
+// datagrams are counted by Reason and dropped; record IDs this package does
+// not know are skipped and counted.
+//
+// # Measures by module version
+//
+// "6" is mod_wsgi 6 sending natively; "4.8" is mod_wsgi 4.8 to 5.x through
+// the Python reporter (checked with Debian's 4.9.4).
+//
+//   - Requests, requests per second, capacity, busy and total workers,
+//     memory (RSS and peak), completed requests per thread: 6 and 4.8.
+//   - Requests by response class: 6; 4.8 only with instrument(), otherwise
+//     they count under class "unknown".
+//   - Phase means: 6 has server, queue, daemon, application, request and
+//     the overlapping gil_wait, input_read and output_write; 4.8 has
+//     server, queue, daemon and application, and request as their sum.
+//   - Phase histograms: 6 has all its phases in 65 buckets; 4.8 has
+//     server, queue, daemon and application (no request phase) in 16
+//     buckets, so only the 5 ms × 2^k bounds are exact (the exposition
+//     shows only those, and percentiles interpolate between them).
+//   - Exact per-interval phase minimum and maximum: 6 only.
+//   - CPU: 6 sends a rate per interval (integrated here); 4.8 sends
+//     cumulative seconds (exact).
+//   - Per-thread busy time, CPU time, in-flight elapsed and longest
+//     request; request and response bytes: 6 only.
+//   - Slow requests: 6 with WSGISlowRequests; 4.8 with instrument() and a
+//     threshold (active ones each interval, then completed).
+//   - Process start and stop: 6 with shutdown reasons; 4.8 sends the start
+//     when the reporter starts and the stop through
+//     mod_wsgi.subscribe_shutdown (4.9.4 gives no reason, shown "unknown").
+//     A process that dies without a word is marked lost after
+//     Options.StaleAfter (or five of its intervals).
+//   - Versions shown: 6 gives mod_wsgi, Python, Apache and the MPM; 4.8
+//     mod_wsgi and Python.
+//   - GC snapshots and pauses: 6 sends them; they are counted, not kept.
+//
+// Queue and daemon phases exist in daemon mode only. Under 4.x, the
+// reporter is request_metrics()'s only reader: an application calling
+// request_metrics() itself would take intervals from it. The reporter
+// starts when the application is first loaded in a process (on its first
+// request unless preloaded), from one interpreter per process.
+//
+// # Metrics
+//
+// GET /metrics (Prometheus text format 0.0.4), all prefixed mod_wsgi_:
+//
+//	requests_total{process_group,class}                counter
+//	request_duration_seconds{process_group,phase,le}   histogram (le: 1.25 ms × 2^k and
+//	                                                   65.536 s; 5 ms × 2^k for 4.x data)
+//	processes{process_group}                           gauge
+//	process_workers{process_group,pid}                 gauge
+//	process_workers_busy{process_group,pid}            gauge (mean over the last interval)
+//	process_resident_memory_bytes{process_group,pid}   gauge
+//	process_cpu_seconds_total{process_group}           counter
+//	process_starts_total{process_group}                counter
+//	process_restarts_total{process_group}              counter (starts that replaced a stop)
+//	process_stops_total{process_group,reason}          counter
+//	slow_requests_total{process_group}                 counter
+//	request_input_bytes_total{process_group}           counter
+//	response_output_bytes_total{process_group}         counter
+//	telemetry_datagrams_total{kind}                    counter
+//	telemetry_datagrams_dropped_total{reason}          counter
+//	telemetry_datagrams_lost_total                     counter (sequence gaps)
+//	telemetry_unknown_fields_total                     counter
+//
+// Embedded mode's processes have process_group "(embedded)" (EmbeddedGroup).
+// Counters are kept per group for the life of the ingester, so process
+// restarts do not reset them; per-process gauges disappear when a process
+// stops. The JSON endpoints are listed on Handler.
+package telemetry
