@@ -1,7 +1,7 @@
 // Command wheels writes the platform wheels of mod_wsgi-express. Run it
 // through scripts/build-wheels, which starts it in the repository root:
 //
-//	scripts/build-wheels [--platform NAME]... [--version V] [--commit SHA] OUTDIR
+//	scripts/build-wheels [--clean] [--platform NAME]... [--version V] [--commit SHA] OUTDIR
 //
 // Each wheel carries the static binary for its platform, built with the
 // flags and version-stamping ldflags of goreleaser.yaml's build, the
@@ -53,8 +53,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	version := fs.String("version", "", "the version (PEP 440, e.g. 1.2.3 or 1.2.4.dev5) instead of the one worked out from the last vX.Y.Z git tag")
 	commit := fs.String("commit", "", "the commit stamped into the binary instead of git's HEAD")
 	list := fs.Bool("list", false, "print the wheel platforms, their Go targets and tags, and build nothing")
+	clean := fs.Bool("clean", false, "first remove the mod_wsgi_express-*.whl files already in OUTDIR (the release configuration ships every wheel there)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: scripts/build-wheels [--platform NAME]... [--version V] [--commit SHA] OUTDIR\n"+
+		fmt.Fprintf(stderr, "usage: scripts/build-wheels [--clean] [--platform NAME]... [--version V] [--commit SHA] OUTDIR\n"+
 			"       scripts/build-wheels --list\n\n"+
 			"Writes the platform wheels (static binary + Django app) into OUTDIR.\n"+
 			"Timestamps come from $SOURCE_DATE_EPOCH, else the last commit.\n\n")
@@ -90,6 +91,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		st, err := stamp(*version, *commit)
 		if err != nil {
 			return err
+		}
+		if *clean {
+			old, _ := filepath.Glob(filepath.Join(out, distribution+"-*.whl"))
+			for _, f := range old {
+				if err := os.Remove(f); err != nil {
+					return err
+				}
+			}
 		}
 		return buildAll(cfg, selected, st, out, stdout)
 	}()
