@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -18,7 +19,10 @@ import (
 // goreleaserConfig is the part of goreleaser.yaml this test checks.
 type goreleaserConfig struct {
 	Version int `yaml:"version"`
-	Builds  []struct {
+	Before  struct {
+		Hooks []string `yaml:"hooks"`
+	} `yaml:"before"`
+	Builds []struct {
 		ID      string   `yaml:"id"`
 		Main    string   `yaml:"main"`
 		Binary  string   `yaml:"binary"`
@@ -33,8 +37,16 @@ type goreleaserConfig struct {
 		Files   []string `yaml:"files"`
 	} `yaml:"archives"`
 	Checksum struct {
-		NameTemplate string `yaml:"name_template"`
+		NameTemplate string      `yaml:"name_template"`
+		ExtraFiles   []extraFile `yaml:"extra_files"`
 	} `yaml:"checksum"`
+	Release struct {
+		ExtraFiles []extraFile `yaml:"extra_files"`
+	} `yaml:"release"`
+}
+
+type extraFile struct {
+	Glob string `yaml:"glob"`
 }
 
 func readGoreleaser(t *testing.T) goreleaserConfig {
@@ -176,5 +188,91 @@ func assertStaticELF(t *testing.T, path string) {
 	}
 	if libs, _ := f.ImportedLibraries(); len(libs) > 0 {
 		t.Errorf("%s needs shared libraries %v: not static", path, libs)
+	}
+}
+
+// The release builds the platform wheels with scripts/build-wheels (a
+// before hook), ships and checksums every wheel it writes, and gets one for
+// each target the build lists: running the hook (into a scratch directory)
+// gives a wheel tagged for each goos/goarch, at least the manylinux x86_64
+// and aarch64 and macOS x86_64 and arm64 ones, and none left over from an
+// earlier run.
+func TestGoreleaserWheels(t *testing.T) {
+	c := readGoreleaser(t)
+	var hook []string
+	for _, h := range c.Before.Hooks {
+		if f := strings.Fields(h); len(f) > 0 && f[0] == "scripts/build-wheels" {
+			if hook != nil {
+				t.Fatalf("two build-wheels hooks")
+			}
+			hook = f
+		}
+	}
+	if len(hook) < 2 {
+		t.Fatalf("no before hook runs scripts/build-wheels OUTDIR: %q", c.Before.Hooks)
+	}
+	out := hook[len(hook)-1]
+	if strings.HasPrefix(out, "-") || strings.Contains(out, "{{") {
+		t.Fatalf("the build-wheels hook %q does not end with a plain OUTDIR", hook)
+	}
+	if !slices.Contains(hook, "--clean") {
+		t.Errorf("the build-wheels hook %q lacks --clean: wheels of an earlier run would be released", hook)
+	}
+	glob := out + "/*.whl"
+	for what, files := range map[string][]extraFile{"release": c.Release.ExtraFiles, "checksum": c.Checksum.ExtraFiles} {
+		if !slices.Contains(files, extraFile{Glob: glob}) {
+			t.Errorf("%s.extra_files %v lacks %s", what, files, glob)
+		}
+	}
+
+	dir := t.TempDir()
+	stale := filepath.Join(dir, "mod_wsgi_express-0.0.1-py3-none-any.whl")
+	os.WriteFile(stale, nil, 0o644)
+	cmd := exec.Command(hook[0], append(hook[1:len(hook)-1:len(hook)-1], dir)...)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%q: %v\n%s", cmd.Args, err, b)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Errorf("a wheel of an earlier run is left in the output")
+	}
+	wheels, _ := filepath.Glob(filepath.Join(dir, "*.whl"))
+	arch := map[string]string{"amd64": "x86_64", "arm64": "aarch64"}
+	macArch := map[string]string{"amd64": "x86_64", "arm64": "arm64"}
+	want := map[string]*regexp.Regexp{}
+	b := c.Builds[0]
+	for _, goos := range b.Goos {
+		for _, goarch := range b.Goarch {
+			var re string
+			switch goos {
+			case "linux":
+				re = `-py3-none-manylinux_2_17_` + arch[goarch] + `\.manylinux2014_` + arch[goarch] + `\.musllinux_1_1_` + arch[goarch] + `\.whl$`
+			case "darwin":
+				re = `-py3-none-macosx_\d+_\d+_` + macArch[goarch] + `\.whl$`
+			case "windows":
+				re = `-py3-none-win_` + goarch + `\.whl$`
+			default:
+				t.Fatalf("no wheel platform for goos %s", goos)
+			}
+			want[goos+"/"+goarch] = regexp.MustCompile(`^mod_wsgi_express-[0-9][^-]*` + re)
+		}
+	}
+	for _, required := range []string{"linux/amd64", "linux/arm64", "darwin/amd64", "darwin/arm64"} {
+		if want[required] == nil {
+			t.Errorf("the build lacks %s, whose wheel is required", required)
+		}
+	}
+	for target, re := range want {
+		n := 0
+		for _, w := range wheels {
+			if re.MatchString(filepath.Base(w)) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d wheels for %s (%s), want 1; wrote %q", n, target, re, wheels)
+		}
+	}
+	if len(wheels) != len(want) {
+		t.Errorf("%d wheels for %d targets: %q", len(wheels), len(want), wheels)
 	}
 }

@@ -9,8 +9,17 @@ class BinaryNotFound(Exception):
     pass
 
 
-def find_binary(environ=None, which=shutil.which):
-    """The mod_wsgi-express binary: $MOD_WSGI_EXPRESS_BINARY, else PATH."""
+def bundled_binary():
+    """The binary a platform wheel puts in this package (bin/), or None
+    when the package was installed from source without one."""
+    name = "mod_wsgi-express.exe" if os.name == "nt" else "mod_wsgi-express"
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", name)
+    return path if os.path.isfile(path) else None
+
+
+def find_binary(environ=None, which=shutil.which, bundled=bundled_binary):
+    """The mod_wsgi-express binary: $MOD_WSGI_EXPRESS_BINARY, else the one
+    bundled in this package (installed from a platform wheel), else PATH."""
     environ = os.environ if environ is None else environ
     path = environ.get("MOD_WSGI_EXPRESS_BINARY")
     if path:
@@ -18,14 +27,24 @@ def find_binary(environ=None, which=shutil.which):
             return path
         raise BinaryNotFound(
             "MOD_WSGI_EXPRESS_BINARY is %r, which is not an executable file; "
-            "fix it or unset it to search PATH" % path)
+            "fix it or unset it to use the bundled binary or PATH" % path)
+    path = bundled()
+    if path:
+        if os.access(path, os.X_OK):
+            return path
+        raise BinaryNotFound(
+            "the bundled binary %s is not executable; reinstall "
+            "mod_wsgi_express (pip install --force-reinstall mod_wsgi_express)"
+            % path)
     found = which("mod_wsgi-express")
     if found:
         return found
     raise BinaryNotFound(
-        "the mod_wsgi-express binary is not on PATH; install it (go install "
-        "github.com/modwsgi-go/mod_wsgi-express@latest) or set "
-        "MOD_WSGI_EXPRESS_BINARY to its path")
+        "no mod_wsgi-express binary: this install of mod_wsgi_express has "
+        "none bundled (installed from source) and none is on PATH; install "
+        "the platform wheel (pip install mod_wsgi_express), or build the "
+        "binary (go install github.com/modwsgi-go/mod_wsgi-express@latest), "
+        "or set MOD_WSGI_EXPRESS_BINARY to its path")
 
 
 def url_path(url):
