@@ -40,8 +40,8 @@ type Streams struct {
 // up, the command keeps what exec gave: the signals a container runtime or
 // process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
 // is no controlling terminal, Apache's graceful-stop) are forwarded, and
-// SIGUSR1 restarts the application without dropping a request
-// (restartDaemons); the command exits with Apache's status; and Apache
+// SIGUSR1 runs apachectl graceful, which restarts the application without
+// dropping a request (graceful); the command exits with Apache's status; and Apache
 // gets SIGTERM if the command is killed (Pdeathsig). Apache's own process
 // group keeps a window resize (SIGWINCH to the terminal's foreground group)
 // from stopping it. As PID 1 (a container's entrypoint) it also reaps
@@ -131,7 +131,8 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 			if sig == syscall.SIGWINCH && !forwardWinch {
 				continue
 			}
-			if sig == syscall.SIGUSR1 && restartDaemons(w.cmd.Process.Pid) {
+			if sig == syscall.SIGUSR1 {
+				go w.graceful()
 				continue
 			}
 			w.cmd.Process.Signal(sig)
@@ -269,29 +270,16 @@ func failureReason(p *express.Plan, log string) string {
 	return "see the error log lines above; `" + p.Paths.Apachectl + " configtest` checks the configuration"
 }
 
-// restartDaemons gives SIGUSR1 to the mod_wsgi daemon processes of the
-// Apache with pid apache, and reports whether there were any. Each daemon
-// stops taking requests, finishes those it runs (up to its graceful
-// timeout) and exits; Apache starts a new one on the same listening
-// socket, so requests waiting for it are served by the new process and
-// none is dropped, and the new process loads the application afresh.
-//
-// This is what SIGUSR1 to start-server does in daemon mode, rather than
-// Apache's graceful restart: mod_wsgi names its daemon sockets after
-// Apache's generation, so a graceful restart of Apache replaces them, and
-// requests that old-generation children had queued to the daemons fail
-// (500, or 503 "Unable to connect"). `apachectl graceful` still does that,
-// to reload the Apache configuration. In embedded mode there are no
-// daemons and SIGUSR1 goes to Apache.
-func restartDaemons(apache int) bool {
-	found := false
-	for _, p := range Processes() {
-		if p.PPID == apache && strings.HasPrefix(strings.Join(p.Args, " "), "(wsgi:") {
-			syscall.Kill(p.PID, syscall.SIGUSR1)
-			found = true
-		}
+// graceful runs apachectl graceful, which is what SIGUSR1 to start-server
+// does: the application's daemon processes restart one after the other
+// without dropping a request when Apache's configuration and logs are as
+// it read them, else Apache restarts gracefully (see apachectl.tmpl).
+func (w *watch) graceful() {
+	cmd := exec.Command(w.p.Paths.Shell, w.p.Paths.Apachectl, "graceful")
+	cmd.Stdout, cmd.Stderr = keepDraining{w.s.Err}, keepDraining{w.s.Err}
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(w.s.Err, "mod_wsgi-express: apachectl graceful: %v\n", err)
 	}
-	return found
 }
 
 // hasControllingTerminal reports whether the process has one; without one
