@@ -58,10 +58,8 @@ const (
 
 // stopping is the state of a stop once one was asked for.
 type stopping struct {
-	sig      os.Signal    // the first stop signal
 	draining bool         // a graceful stop waits for requests in flight
 	now      os.Signal    // the signal that ends Apache, repeated until it is gone
-	cut      bool         // requests were cut at the timeout
 	poll     *time.Ticker // drain: are the children gone?
 	resend   *time.Ticker // repeats the signal Apache may have dropped
 	grace    *time.Timer  // the drain's deadline
@@ -108,9 +106,9 @@ func (st *stopping) stopTimers() {
 }
 
 // drain starts a graceful stop bounded by the --graceful-stop-timeout.
-func (w *watch) drain(sig os.Signal) {
+func (w *watch) drain() {
 	grace := time.Duration(w.p.Timeouts.GracefulStop) * time.Second
-	st := &stopping{sig: sig, draining: true}
+	st := &stopping{draining: true}
 	st.poll = time.NewTicker(drainPoll)
 	st.resend = time.NewTicker(resendEvery)
 	st.grace = time.NewTimer(grace)
@@ -126,7 +124,7 @@ func (w *watch) drain(sig os.Signal) {
 // applies.
 func (w *watch) stopNow(sig os.Signal) {
 	if w.stop == nil {
-		w.stop = &stopping{sig: sig}
+		w.stop = &stopping{}
 	}
 	w.stop.draining = false
 	w.finish(sig)
@@ -188,7 +186,6 @@ func (w *watch) graceOver() {
 	apache := w.cmd.Process.Pid
 	children, daemons, _ := apacheWorkers(apache)
 	if len(children) > 0 {
-		st.cut = true
 		fmt.Fprintf(w.s.Err, "Warning: Apache's children had not finished after %ds (--graceful-stop-timeout); they are stopped, and requests still running are cut.\n", w.p.Timeouts.GracefulStop)
 		for _, pid := range children {
 			syscall.Kill(pid, syscall.SIGKILL)

@@ -164,7 +164,7 @@ func (w *watch) signalled(sig os.Signal, forwardWinch, grace bool) {
 		// or superseded.
 	case sig == syscall.SIGUSR1 && restartDaemons(w.cmd.Process.Pid):
 	case grace && !isStopping && (sig == syscall.SIGTERM || sig == syscall.SIGWINCH):
-		w.drain(sig)
+		w.drain()
 	case sig == syscall.SIGINT || sig == syscall.SIGTERM:
 		w.stopNow(sig)
 	default:
