@@ -86,21 +86,24 @@ func TestDaemonModeProcessesPerMPM(t *testing.T) {
 			dir := testenv.Dir(t)
 			testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
 			s := testenv.Start(t, dir, "app.wsgi", "--server-mpm", m, "--processes", "2", "--threads", "3")
-			// Defaults: a front end of 20 (10 + max(10, 1.5 x 6)); threaded
-			// MPMs start one child of 10 threads, prefork one child. Checked
+			// Defaults: threaded MPMs relay through 512 threads, two
+			// children of 256 started at once; prefork keeps upstream's front
+			// end of 20 (10 + max(10, 1.5 x 6)) and starts one child. Checked
 			// before any request: a busy worker seen by Apache's spare-worker
-			// maintenance may rightly add a child.
+			// maintenance may rightly add a prefork child.
+			capacity := "512"
 			if m == "prefork" {
+				capacity = "20"
 				checkShape(t, s, 1, 1, 2, 3+daemonExtraThreads)
 			} else {
-				checkShape(t, s, 1, 10+apacheChildExtraThreads, 2, 3+daemonExtraThreads)
+				checkShape(t, s, 2, 256+apacheChildExtraThreads, 2, 3+daemonExtraThreads)
 			}
 			body := s.MustGet("/")
 			if got, want := field(body, "group"), fmt.Sprintf("127.0.0.1:%d", s.Port); got != want {
 				t.Errorf("mod_wsgi.process_group = %q, want the daemon group %q", got, want)
 			}
 			out := s.Output()
-			for _, want := range []string{"Operating Mode   : daemon", "Request Capacity : 6 (2 processes * 3 threads)", "Server Capacity  : 20 (" + m + " MPM)"} {
+			for _, want := range []string{"Operating Mode   : daemon", "Request Capacity : 6 (2 processes * 3 threads)", "Server Capacity  : " + capacity + " (" + m + " MPM)"} {
 				if !strings.Contains(out, want) {
 					t.Errorf("summary lacks %q:\n%s", want, out)
 				}
