@@ -14,6 +14,9 @@ type HandlerConfig struct {
 	ServerRoot       string   `json:"server_root"`
 	Version          string   `json:"version"`
 	DebugHandler              // the development tools
+	// Telemetry has the runtime start the telemetry reporter
+	// (--enable-telemetry with a module before 6); absent otherwise.
+	Telemetry *TelemetryHandler `json:"telemetry,omitempty"`
 }
 
 // DebugHandler is the part of handler.json the Python runtime's
@@ -58,5 +61,6 @@ func handlerConfig(p *Plan) HandlerConfig {
 			RecorderDirectory: p.Debug.RecorderDirectory,
 			CoverageDirectory: p.Debug.CoverageDirectory,
 		},
+		Telemetry: telemetryHandler(p),
 	}
 }
