@@ -3,7 +3,7 @@ package express
 import (
 	"fmt"
 
-	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
+	"github.com/modwsgi-go/mod_wsgi-express/telemetry/source"
 )
 
 // summary is what start-server and setup-server print before Apache
@@ -46,7 +46,7 @@ func summary(p *Plan) []SummaryLine {
 	}
 	if in := p.Telemetry.Ingester; in != nil {
 		how := "sent by mod_wsgi"
-		if in.Source == telemetry.SourceReporter {
+		if in.Source == source.Reporter {
 			how = "sent by the Python runtime: mod_wsgi " + p.Paths.Module.Version + " sends none itself"
 		}
 		add("Telemetry URL", in.URL+" ("+how+")")

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
+	"github.com/modwsgi-go/mod_wsgi-express/telemetry/source"
 )
 
 // TelemetryOptions are mod_wsgi's telemetry (--help: Telemetry): sent to
@@ -46,7 +46,7 @@ type TelemetryIngester struct {
 	// Source: the module sends natively (mod_wsgi 6, WSGITelemetryService
 	// at Socket), or the Python runtime's reporter sends for it (4.8 to
 	// 5.x, told through handler.json).
-	Source telemetry.Source
+	Source source.Source
 	Socket string // the datagram socket, in the server root
 	// UID and GID own the socket: the account the application runs as
 	// (-1: start-server's own, when it is not root).
@@ -158,7 +158,7 @@ func (r *resolver) telemetryIngester() error {
 		return nil
 	}
 	mi := r.p.Paths.Module
-	source, err := telemetry.ModuleSource(mi.Version)
+	src, err := source.Of(mi.Version)
 	if err != nil {
 		return usagef("enable-telemetry", "%v (the module is %s; choose another with --mod-wsgi-module)", err, mi.Path)
 	}
@@ -185,7 +185,7 @@ func (r *resolver) telemetryIngester() error {
 		}
 	}
 	in := &TelemetryIngester{
-		Source:          source,
+		Source:          src,
 		Socket:          filepath.Join(r.p.Paths.ServerRoot, TelemetrySocketName),
 		UID:             -1,
 		GID:             -1,
@@ -210,7 +210,7 @@ func (r *resolver) telemetryIngester() error {
 		urlHost = "::1"
 	}
 	in.URL = fmt.Sprintf("http://%s/", net.JoinHostPort(urlHost, strconv.Itoa(port)))
-	if source == telemetry.SourceNative {
+	if src == source.Native {
 		t.Service = "unix:" + in.Socket
 	}
 	t.Ingester = in
@@ -229,7 +229,7 @@ type TelemetryHandler struct {
 // sends its own (or nothing is received).
 func telemetryHandler(p *Plan) *TelemetryHandler {
 	in := p.Telemetry.Ingester
-	if in == nil || in.Source != telemetry.SourceReporter {
+	if in == nil || in.Source != source.Reporter {
 		return nil
 	}
 	return &TelemetryHandler{Socket: in.Socket, Interval: in.IntervalSeconds, SlowRequests: in.SlowSeconds}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
 	"github.com/modwsgi-go/mod_wsgi-express/internal/fakehost"
-	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
+	"github.com/modwsgi-go/mod_wsgi-express/telemetry/source"
 )
 
 // With Debian's 4.9.4, --enable-telemetry has the Python runtime report:
@@ -21,7 +21,7 @@ func TestEnableTelemetryReporter(t *testing.T) {
 	}
 	in := p.Telemetry.Ingester
 	root := p.Paths.ServerRoot
-	if in == nil || in.Source != telemetry.SourceReporter || in.Socket != root+"/telemetry.sock" ||
+	if in == nil || in.Source != source.Reporter || in.Socket != root+"/telemetry.sock" ||
 		in.StateFile != root+"/telemetry.json" || in.Listen != "127.0.0.1:8888" || in.URL != "http://127.0.0.1:8888/" {
 		t.Fatalf("ingester %+v", in)
 	}
@@ -52,7 +52,7 @@ func TestEnableTelemetryNative(t *testing.T) {
 		t.Fatal(err)
 	}
 	in := p.Telemetry.Ingester
-	if in == nil || in.Source != telemetry.SourceNative || in.Listen != "[::1]:9100" || in.URL != "http://[::1]:9100/" {
+	if in == nil || in.Source != source.Native || in.Listen != "[::1]:9100" || in.URL != "http://[::1]:9100/" {
 		t.Fatalf("ingester %+v", in)
 	}
 	if p.Telemetry.Service != "unix:"+in.Socket || p.Telemetry.Interval != "1" || p.Telemetry.SlowRequests != "3" ||
