@@ -83,21 +83,17 @@ func (r *resolver) telemetry() error {
 		return usagef("enable-telemetry", "and --telemetry-service both say where telemetry goes: --enable-telemetry has start-server receive and serve it, --telemetry-service sends it to an ingester of yours; give one of them")
 	}
 	// Options of mod_wsgi 6's directives, refused by an older module
-	// unless --enable-telemetry's reporter stands in for them.
-	gated := []struct {
+	// unless --enable-telemetry's reporter stands in for them. The ones
+	// that refine --telemetry-service are named first.
+	for _, g := range []struct {
 		name  string
 		given bool
 	}{
-		{"telemetry-service", o.TelemetryService != ""},
+		{"telemetry-interval", intervalGiven && !o.EnableTelemetry},
+		{"slow-requests", slowGiven && !o.EnableTelemetry},
 		{"telemetry-options", len(o.TelemetryCaptures) > 0},
-	}
-	if !o.EnableTelemetry {
-		gated = append(gated, []struct {
-			name  string
-			given bool
-		}{{"telemetry-interval", intervalGiven}, {"slow-requests", slowGiven}}...)
-	}
-	for _, g := range gated {
+		{"telemetry-service", o.TelemetryService != ""},
+	} {
 		if g.given {
 			if err := r.requireModule(g.name, newerModule); err != nil {
 				return err
