@@ -13,5 +13,5 @@ func addNetworkFlags(b *flagBuilder, o *express.Options) {
 	b.int64(&o.LimitRequestBody, "limit-request-body", "BYTES", "largest request body accepted")
 	b.integer(&o.KeepAliveTimeout, "keep-alive-timeout", "SECONDS", "how long an idle keep-alive connection stays open; 0 turns keep-alive off")
 	b.integer(&o.ServerBacklog, "server-backlog", "NUMBER", "listen backlog of Apache's socket")
-	b.integer(&o.DaemonBacklog, "daemon-backlog", "NUMBER", "listen backlog of the daemon processes' sockets")
+	b.integer(&o.DaemonBacklog, "daemon-backlog", "NUMBER", "listen backlog of the daemon processes' sockets (default: Apache's capacity, --max-clients, and at least 100)")
 }

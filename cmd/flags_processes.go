@@ -7,7 +7,7 @@ func addProcessesFlags(b *flagBuilder, o *express.Options) {
 	b.in("Processes")
 	b.integer(&o.Processes, "processes", "NUMBER", "number of daemon processes (default: one, and the app is told it is not multiprocess), or of Apache children in embedded mode (default: one per CPU, so the GIL does not hold the app to one CPU)")
 	b.integer(&o.Threads, "threads", "NUMBER", "request threads in each daemon process (embedded mode: in each Apache child)")
-	b.integer(&o.MaxClients, "max-clients", "NUMBER", "simultaneous client connections Apache accepts, at least processes x threads (default: 10 + 1.5 x processes x threads, at least 20; embedded mode: exactly processes x threads)")
+	b.integer(&o.MaxClients, "max-clients", "NUMBER", "simultaneous client connections Apache accepts, at least processes x threads (default: 10 + 1.5 x processes x threads and, with the event or worker MPM in daemon mode, at least 512, all threads started at once; prefork: at least 20; embedded mode: exactly processes x threads)")
 	b.integer(&o.MaximumRequests, "maximum-requests", "NUMBER", "restart a daemon process after this many requests (embedded mode: an Apache child after this many connections; 0: never)")
 	b.fraction(&o.InitialWorkers, "initial-workers", "FRACTION", "Apache workers started at first, as a fraction 0..1 of --max-clients")
 	b.fraction(&o.MinimumSpareWorkers, "minimum-spare-workers", "FRACTION", "fewest idle Apache workers, as a fraction 0..1 of --max-clients")

@@ -25,5 +25,6 @@ func addTimeoutsFlags(b *flagBuilder, o *express.Options) {
 	b.integer(&o.CPUTimeLimit, "cpu-time-limit", "SECONDS", "restart a daemon process once it has used this much CPU time (0: no limit)")
 	b.integer(&o.EvictionTimeout, "eviction-timeout", "SECONDS", "time running requests get when the application is evicted by a graceful restart signal (0: --graceful-timeout)")
 	b.integer(&o.InterruptTimeout, "interrupt-timeout", "SECONDS", "on --request-timeout, first try to stop just the stuck request, waiting this long (needs mod_wsgi 6)")
+	b.integer(&o.GracefulStopTimeout, "graceful-stop-timeout", "SECONDS", "on SIGTERM, stop taking new connections and give the requests in flight up to this long to finish, then exit (status 0); requests still running then are cut. A second SIGTERM, or SIGINT, stops at once; 0 makes SIGTERM stop at once too")
 	b.strs(&o.IgnoreActivity, "ignore-activity", "URL-PATH", "requests under this path (a health check, say) do not keep a daemon process from --inactivity-timeout (repeatable)")
 }

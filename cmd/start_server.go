@@ -31,10 +31,14 @@ func NewCmdStartServer(f *Factory, runF func(*ServerOptions) error) *cobra.Comma
 		Long: `Write a server root for the WSGI application at ENTRY-POINT and run Apache
 in the foreground until interrupted. With no ENTRY-POINT a default page is
 served. Apache runs as a child in its own process group: the command reports
-why it failed to start, forwards SIGINT, SIGTERM and SIGHUP (and SIGWINCH
-without a terminal) to it, and exits with its status; a window resize never
-stops it. SIGUSR1 restarts the application's daemon processes without
-dropping a request (Apache's graceful restart in embedded mode).`,
+why it failed to start and exits with Apache's status. SIGTERM (and SIGWINCH
+without a terminal) drains: new connections are refused at once, requests
+in flight finish for up to --graceful-stop-timeout, then it exits 0.
+SIGINT, or a second SIGTERM, stops at once; SIGHUP is forwarded; a window
+resize never stops it. SIGUSR1 restarts the application's daemon processes
+without dropping a request (Apache's graceful restart in embedded mode).
+/.mod_wsgi-express/live and /.mod_wsgi-express/ready answer liveness and
+readiness probes (docs/kubernetes.md).`,
 	})
 }
 

@@ -12,6 +12,7 @@ type HandlerConfig struct {
 	ReloadOnChanges  bool     `json:"reload_on_changes"`
 	DisableReloading bool     `json:"disable_reloading"`
 	ServerRoot       string   `json:"server_root"`
+	ReadyFile        string   `json:"ready_file"` // written once the application loaded (probes.go)
 	Version          string   `json:"version"`
 	DebugHandler              // the development tools
 	// Telemetry has the runtime start the telemetry reporter
@@ -52,6 +53,7 @@ func handlerConfig(p *Plan) HandlerConfig {
 		ReloadOnChanges:  a.ReloadOnChanges,
 		DisableReloading: a.DisableReloading,
 		ServerRoot:       p.Paths.ServerRoot,
+		ReadyFile:        p.Probes.ReadyFile,
 		Version:          p.Version,
 		DebugHandler: DebugHandler{
 			DebugMode:         p.Debug.Mode,

@@ -50,6 +50,18 @@ type LoggingPlan struct {
 	VerboseDebugging    bool
 }
 
+// Files are the log files Apache's parent keeps open (none when logs go
+// to the terminal or through rotatelogs).
+func (l LoggingPlan) Files() []string {
+	var fs []string
+	for _, f := range []struct{ path, target string }{{l.ErrorLog, l.ErrorLogTarget}, {l.AccessLog, l.AccessLogTarget}} {
+		if f.path != "" && f.path == f.target && !strings.HasPrefix(f.path, "/dev/") {
+			fs = append(fs, f.path)
+		}
+	}
+	return fs
+}
+
 var (
 	reLogLevel      = regexp.MustCompile(`^((emerg|alert|crit|error|warn|notice|info|debug|trace[1-8])|[a-z_0-9]+:(emerg|alert|crit|error|warn|notice|info|debug|trace[1-8]))$`)
 	reLogIO         = regexp.MustCompile(`%[<>!0-9,]*(\{[^}]*\})?[<>]?([IOS]|\^F[BU])`)

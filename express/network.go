@@ -19,11 +19,11 @@ type NetworkOptions struct {
 	LimitRequestBody int64    // default 10485760
 	KeepAliveTimeout int      // default 2
 	ServerBacklog    int      // default 500
-	DaemonBacklog    int      // default 100
+	DaemonBacklog    int      // 0: computed (daemonBacklog in processes.go)
 }
 
 func defaultNetworkOptions() NetworkOptions {
-	return NetworkOptions{Port: 8000, LimitRequestBody: 10485760, KeepAliveTimeout: 2, ServerBacklog: 500, DaemonBacklog: 100}
+	return NetworkOptions{Port: 8000, LimitRequestBody: 10485760, KeepAliveTimeout: 2, ServerBacklog: 500}
 }
 
 // NetworkPlan is where Apache listens and how connections are kept.
@@ -44,7 +44,7 @@ type NetworkPlan struct {
 	ListenBacklog    int
 	KeepAliveTimeout int // 0: keep-alive off
 	LimitRequestBody int64
-	DaemonBacklog    int // listen-backlog of the daemon processes
+	DaemonBacklog    int // listen-backlog of the daemon processes (set by the processes step)
 }
 
 var (
@@ -88,7 +88,7 @@ func (r *resolver) network() error {
 	for _, c := range []struct {
 		name   string
 		v, min int
-	}{{"keep-alive-timeout", o.KeepAliveTimeout, 0}, {"server-backlog", o.ServerBacklog, 1}, {"daemon-backlog", o.DaemonBacklog, 1}} {
+	}{{"keep-alive-timeout", o.KeepAliveTimeout, 0}, {"server-backlog", o.ServerBacklog, 1}, {"daemon-backlog", o.DaemonBacklog, 0}} {
 		if err := atLeast(c.name, c.v, c.min); err != nil {
 			return err
 		}

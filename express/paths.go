@@ -55,6 +55,7 @@ type PathsPlan struct {
 	RuntimeModule     string
 	Apachectl         string
 	Envvars           string
+	ConfigStamp       string // touched by apachectl when Apache reads its configuration
 	RewriteConf       string // the server root's rewrite.conf
 	PidFile           string
 	SocketPrefix      string
@@ -122,6 +123,7 @@ func (r *resolver) serverRoot() error {
 	ps.RuntimeModule = filepath.Join(root, "express_runtime.py")
 	ps.Apachectl = filepath.Join(root, "apachectl")
 	ps.Envvars = filepath.Join(root, "envvars")
+	ps.ConfigStamp = filepath.Join(root, "apachectl.stamp")
 	ps.RewriteConf = filepath.Join(root, "rewrite.conf")
 	ps.SocketPrefix = filepath.Join(root, "wsgi")
 	if len(ps.SocketPrefix)+30 > maxSocketPath {

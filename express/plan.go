@@ -25,6 +25,7 @@ type Plan struct {
 	Services    ServicesPlan    // services.go
 	Telemetry   TelemetryPlan   // telemetry.go
 	Timeouts    TimeoutsPlan    // timeouts.go
+	Probes      ProbesPlan      // probes.go: the liveness and readiness URLs
 
 	Modules     ModulesPlan   // modules.go: what the steps need loaded
 	Daemon      DaemonProcess // daemon.go: the application's daemon process group

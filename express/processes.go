@@ -204,6 +204,7 @@ func (r *resolver) processes() error {
 		Embedded:            shape.Embedded,
 		MaximumRequests:     o.MaximumRequests,
 	})
+	r.p.Network.DaemonBacklog = daemonBacklog(o.DaemonBacklog, pp.MPMSize.Capacity)
 	if err := r.daemonBuffers(); err != nil {
 		return err
 	}
@@ -302,6 +303,18 @@ func embeddedProcesses(mpmName string, threads, cpus int) int {
 		return cpus
 	}
 	return (cpus + threads - 1) / threads
+}
+
+// daemonBacklog is the listen backlog of the daemon processes' socket:
+// --daemon-backlog, else room for every connection Apache's children may
+// pass on at once (at least mod_wsgi's 100). With a full backlog mod_wsgi
+// retries the connection every 0.125 s then every second: requests queued
+// that way overtake each other and wait seconds.
+func daemonBacklog(given, capacity int) int {
+	if given > 0 {
+		return given
+	}
+	return max(100, capacity)
 }
 
 // daemonBuffers checks the buffer sizes of the daemon processes.

@@ -57,6 +57,7 @@ var steps = []step{
 	{"process-name", (*resolver).processName},               // processes.go
 	{"telemetry", (*resolver).telemetry},                    // telemetry.go
 	{"timeouts", (*resolver).timeouts},                      // timeouts.go
+	{"probes", (*resolver).probes},                          // probes.go
 	{"reachable", (*resolver).reachable},                    // processes.go
 }
 

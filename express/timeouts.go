@@ -31,6 +31,10 @@ type TimeoutsOptions struct {
 	InterruptTimeout      int // mod_wsgi 6.0.0
 
 	IgnoreActivity []string // URL paths whose requests do not count as activity
+
+	// GracefulStopTimeout bounds the drain on SIGTERM (default 8; 0: stop
+	// at once). Ours: upstream's SIGTERM stops Apache at once.
+	GracefulStopTimeout int
 }
 
 func defaultTimeoutsOptions() TimeoutsOptions {
@@ -38,6 +42,7 @@ func defaultTimeoutsOptions() TimeoutsOptions {
 		RequestTimeout: 60, SocketTimeout: 60, QueueTimeout: 45, ConnectTimeout: 15, StartupTimeout: 15,
 		ShutdownTimeout: 5, GracefulTimeout: 15, DeadlockTimeout: 60,
 		HeaderTimeout: 15, HeaderMaxTimeout: 30, HeaderMinRate: 500, BodyTimeout: 15, BodyMinRate: 500,
+		GracefulStopTimeout: 8,
 	}
 }
 
@@ -50,6 +55,11 @@ type TimeoutsPlan struct {
 
 	RequestReadTimeout string   // RequestReadTimeout arguments; "" when mod_reqtimeout is missing
 	IgnoreActivity     []string // <Location> paths with WSGIIgnoreActivity On
+
+	// GracefulStop is how long a stop by SIGTERM lets requests in flight
+	// finish (supervisor), and Apache's GracefulShutdownTimeout, which
+	// bounds `apachectl graceful-stop` too; 0: SIGTERM stops at once.
+	GracefulStop int
 }
 
 // timeouts checks the timeouts and builds RequestReadTimeout.
@@ -63,6 +73,7 @@ func (r *resolver) timeouts() error {
 		{"connect-timeout", o.ConnectTimeout, 0}, {"startup-timeout", o.StartupTimeout, 0},
 		{"shutdown-timeout", o.ShutdownTimeout, 0}, {"graceful-timeout", o.GracefulTimeout, 0},
 		{"inactivity-timeout", o.InactivityTimeout, 0}, {"deadlock-timeout", o.DeadlockTimeout, 0},
+		{"graceful-stop-timeout", o.GracefulStopTimeout, 0},
 	} {
 		if err := atLeast(c.name, c.v, c.min); err != nil {
 			return err
@@ -70,6 +81,7 @@ func (r *resolver) timeouts() error {
 	}
 	t.Request, t.Socket, t.Queue, t.Connect, t.Startup = o.RequestTimeout, o.SocketTimeout, o.QueueTimeout, o.ConnectTimeout, o.StartupTimeout
 	t.Shutdown, t.Graceful, t.Inactivity, t.Deadlock = o.ShutdownTimeout, o.GracefulTimeout, o.InactivityTimeout, o.DeadlockTimeout
+	t.GracefulStop = o.GracefulStopTimeout
 	if o.InterruptTimeout != 0 {
 		if err := r.requireModule("interrupt-timeout", newerModule); err != nil {
 			return err

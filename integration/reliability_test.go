@@ -431,8 +431,9 @@ func TestUnderLoad(t *testing.T) {
 		checkWrk(t, testenv.Wrk(t, s.URL+"/", 50, "10s"))
 	})
 
-	// SIGUSR1 to start-server restarts the daemon processes gracefully
-	// (supervisor.restartDaemons says why not Apache's graceful restart).
+	// SIGUSR1 to start-server runs apachectl graceful, which restarts the
+	// daemon processes one by one (apachectl.tmpl says why not Apache's
+	// graceful restart).
 	t.Run("graceful restart (SIGUSR1) under load", func(t *testing.T) {
 		before := testenv.DaemonPIDs(s.Root)
 		go func() {

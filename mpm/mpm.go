@@ -77,6 +77,15 @@ type Sizing struct {
 	Children, ThreadsPerChild int
 }
 
+// Relay is the default number of connections Apache's threaded children
+// hold at once when they only pass requests on (daemon mode): enough that
+// hundreds of keep-alive clients never find every thread of a child busy.
+// Such a thread costs about 40 KiB.
+const Relay = 512
+
+// MaxRelayThreads is the most threads one child runs when relaying.
+const MaxRelayThreads = 256
+
 // MaxClients is Apache's front-end capacity in daemon mode. Given, it is
 // raised to at least processes x threads (fewer connections could not keep
 // every daemon thread busy); not given, there is headroom of half as many
@@ -87,6 +96,44 @@ func MaxClients(processes, threads, given int) int {
 		return max(given, n)
 	}
 	return 10 + max(10, int(1.5*float64(n)))
+}
+
+// defaultSpares reports whether none of the --*-workers fractions is given.
+func (s Spec) defaultSpares() bool {
+	return s.InitialWorkers < 0 && s.MinimumSpareWorkers < 0 && s.MaximumSpareWorkers < 0
+}
+
+// relay sizes threaded children that pass requests on to daemon processes:
+// all of them started at once and never reaped, so no connection is lost
+// to a child stopping for being idle or waits for one to start, at least
+// Relay threads in all unless --max-clients says otherwise, and (event) no
+// child holding more connections than it has threads, so a keep-alive
+// request always finds a thread free: the event MPM closes the connections
+// it cannot serve at once.
+func relay(name string, s Spec, dirs *[]Directive) Sizing {
+	add := func(n string, v any) { *dirs = append(*dirs, Directive{n, fmt.Sprint(v)}) }
+	mc := MaxClients(s.Processes, s.Threads, s.MaxClients)
+	if s.MaxClients == 0 {
+		mc = max(mc, Relay)
+	}
+	children := (mc + MaxRelayThreads - 1) / MaxRelayThreads
+	tpc := (mc + children - 1) / children
+	add("ServerLimit", children)
+	add("ThreadLimit", tpc)
+	add("ThreadsPerChild", tpc)
+	add("MaxRequestWorkers", children*tpc)
+	add("StartServers", children)
+	// Spare threads only to replace a child that died: the warning
+	// Apache gives when fewer are idle comes near full capacity.
+	add("MinSpareThreads", max(1, tpc/4))
+	add("MaxSpareThreads", children*tpc)
+	if name == "event" {
+		// Apache counts the factor in whole numbers: below 1 a child
+		// takes new connections only while it has fewer than
+		// ThreadsPerChild; the rest wait in the listen backlog.
+		add("AsyncRequestWorkerFactor", "0.5")
+	}
+	return Sizing{Capacity: children * tpc, Children: children, ThreadsPerChild: tpc}
 }
 
 func frac(v, def float64) float64 {
@@ -140,7 +187,9 @@ func Size(name string, s Spec) Sizing {
 		// saying so keeps the file honest.
 		add("MaxSpareServers", max(minSpare+1, int(frac(s.MaximumSpareWorkers, 0.1)*float64(mc))))
 		out = Sizing{Capacity: mc, Children: start, ThreadsPerChild: 1}
-	default: // event and worker
+	case s.defaultSpares():
+		out = relay(name, s, &dirs)
+	default: // event and worker, with the --*-workers fractions given
 		mc := MaxClients(procs, s.Threads, s.MaxClients)
 		tpc := 10
 		if mc > 20 {
@@ -172,12 +221,15 @@ func Size(name string, s Spec) Sizing {
 	}
 	// Requests per keep-alive connection: unlimited for event, whose idle
 	// connections do not hold a worker; a bound elsewhere so one client
-	// cannot keep a child for itself (tighter when the child runs Python).
+	// cannot keep a thread for itself. Tighter when the thread runs Python:
+	// there are only processes x threads of them, and clients beyond that
+	// wait in the listen backlog for a connection to close (with 20, 200
+	// clients of 2 x 5 threads wait well under a second).
 	switch {
 	case name == "event":
 		add("MaxKeepAliveRequests", 0)
 	case s.Embedded:
-		add("MaxKeepAliveRequests", 100)
+		add("MaxKeepAliveRequests", 20)
 	default:
 		add("MaxKeepAliveRequests", 500)
 	}

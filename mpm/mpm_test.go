@@ -69,8 +69,14 @@ func TestSize(t *testing.T) {
 		capacity  int
 	}{
 		{"event default", "event", def,
-			"ServerLimit=2 ThreadLimit=10 ThreadsPerChild=10 MaxRequestWorkers=20 StartServers=1 MinSpareThreads=10 MaxSpareThreads=20 MaxConnectionsPerChild=0 MaxKeepAliveRequests=0 ThreadStackSize=262144", 20},
+			"ServerLimit=2 ThreadLimit=256 ThreadsPerChild=256 MaxRequestWorkers=512 StartServers=2 MinSpareThreads=64 MaxSpareThreads=512 AsyncRequestWorkerFactor=0.5 MaxConnectionsPerChild=0 MaxKeepAliveRequests=0 ThreadStackSize=262144", 512},
+		{"event max-clients given", "event", with(func(s *Spec) { s.MaxClients = 20 }),
+			"ServerLimit=1 ThreadLimit=20 ThreadsPerChild=20 MaxRequestWorkers=20 StartServers=1 MinSpareThreads=5 MaxSpareThreads=20 AsyncRequestWorkerFactor=0.5 MaxConnectionsPerChild=0 MaxKeepAliveRequests=0 ThreadStackSize=262144", 20},
+		{"event 8x64: the formula beyond the floor", "event", with(func(s *Spec) { s.Processes, s.Threads = 8, 64 }),
+			"ServerLimit=4 ThreadLimit=195 ThreadsPerChild=195 MaxRequestWorkers=780 StartServers=4 MinSpareThreads=48 MaxSpareThreads=780 AsyncRequestWorkerFactor=0.5 MaxConnectionsPerChild=0 MaxKeepAliveRequests=0 ThreadStackSize=262144", 780},
 		{"worker 3x10", "worker", with(func(s *Spec) { s.Processes, s.Threads = 3, 10 }),
+			"ServerLimit=2 ThreadLimit=256 ThreadsPerChild=256 MaxRequestWorkers=512 StartServers=2 MinSpareThreads=64 MaxSpareThreads=512 MaxConnectionsPerChild=0 MaxKeepAliveRequests=500 ThreadStackSize=262144", 512},
+		{"worker 3x10, one fraction given: the Python tool's sizing", "worker", with(func(s *Spec) { s.Processes, s.Threads, s.InitialWorkers = 3, 10, 0.2 }),
 			"ServerLimit=4 ThreadLimit=18 ThreadsPerChild=18 MaxRequestWorkers=72 StartServers=1 MinSpareThreads=18 MaxSpareThreads=36 MaxConnectionsPerChild=0 MaxKeepAliveRequests=500 ThreadStackSize=262144", 72},
 		{"worker fractions", "worker", with(func(s *Spec) {
 			s.MaxClients, s.InitialWorkers, s.MinimumSpareWorkers, s.MaximumSpareWorkers = 100, 1, 0.5, 1
@@ -87,13 +93,13 @@ func TestSize(t *testing.T) {
 		}),
 			"ServerLimit=40 MaxRequestWorkers=40 StartServers=10 MinSpareServers=4 MaxSpareServers=20 MaxConnectionsPerChild=0 MaxKeepAliveRequests=500", 40},
 		{"embedded worker", "worker", with(func(s *Spec) { s.Embedded, s.Processes, s.Threads, s.MaximumRequests = true, 2, 4, 500 }),
-			"ServerLimit=2 ThreadLimit=4 ThreadsPerChild=4 MaxRequestWorkers=8 StartServers=2 MinSpareThreads=8 MaxSpareThreads=12 MaxConnectionsPerChild=500 MaxKeepAliveRequests=100", 8},
+			"ServerLimit=2 ThreadLimit=4 ThreadsPerChild=4 MaxRequestWorkers=8 StartServers=2 MinSpareThreads=8 MaxSpareThreads=12 MaxConnectionsPerChild=500 MaxKeepAliveRequests=20", 8},
 		{"embedded event ignores max-clients", "event", with(func(s *Spec) { s.Embedded, s.Threads, s.MaxClients = true, 3, 100 }),
 			"ServerLimit=1 ThreadLimit=3 ThreadsPerChild=3 MaxRequestWorkers=3 StartServers=1 MinSpareThreads=3 MaxSpareThreads=6 MaxConnectionsPerChild=0 MaxKeepAliveRequests=0", 3},
 		{"embedded single process single thread", "worker", with(func(s *Spec) { s.Embedded, s.Processes, s.Threads = true, 1, 1 }),
-			"ServerLimit=1 ThreadLimit=1 ThreadsPerChild=1 MaxRequestWorkers=1 StartServers=1 MinSpareThreads=1 MaxSpareThreads=2 MaxConnectionsPerChild=0 MaxKeepAliveRequests=100", 1},
+			"ServerLimit=1 ThreadLimit=1 ThreadsPerChild=1 MaxRequestWorkers=1 StartServers=1 MinSpareThreads=1 MaxSpareThreads=2 MaxConnectionsPerChild=0 MaxKeepAliveRequests=20", 1},
 		{"embedded prefork", "prefork", with(func(s *Spec) { s.Embedded, s.Processes, s.Threads = true, 2, 3 }),
-			"ServerLimit=6 MaxRequestWorkers=6 StartServers=6 MinSpareServers=6 MaxSpareServers=7 MaxConnectionsPerChild=0 MaxKeepAliveRequests=100", 6},
+			"ServerLimit=6 MaxRequestWorkers=6 StartServers=6 MinSpareServers=6 MaxSpareServers=7 MaxConnectionsPerChild=0 MaxKeepAliveRequests=20", 6},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -92,6 +92,9 @@ func Write(p *express.Plan, files []templates.File) error {
 	if err := makeToolDirs(p); err != nil {
 		return err
 	}
+	if err := makeReadyDir(p); err != nil {
+		return err
+	}
 	if p.Logging.Directory != p.Paths.ServerRoot {
 		if err := os.MkdirAll(p.Logging.Directory, 0o755); err != nil {
 			return fmt.Errorf("creating log directory: %w", err)
@@ -161,6 +164,37 @@ func makeToolDirs(p *express.Plan) error {
 		if err := os.Chmod(d, 0o700); err != nil {
 			return fmt.Errorf("setting mode of %s: %w", d, err)
 		}
+	}
+	return nil
+}
+
+// makeReadyDir creates the directory where the application marks itself
+// loaded for the readiness probe (express/probes.go), writable by the
+// account the application runs as, and removes a mark left by an earlier
+// run: the new server is not ready before its application has loaded.
+func makeReadyDir(p *express.Plan) error {
+	d := p.Probes.ReadyDir
+	if d == "" {
+		return nil
+	}
+	if fi, err := os.Lstat(d); err == nil && !fi.IsDir() {
+		if err := os.Remove(d); err != nil {
+			return fmt.Errorf("replacing %s: %w", d, err)
+		}
+	}
+	if err := os.Mkdir(d, 0o700); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating %s: %w", d, err)
+	}
+	if p.Processes.RunningAsRoot {
+		if err := os.Lchown(d, p.Processes.UID, p.Processes.GID); err != nil {
+			return fmt.Errorf("setting owner of %s: %w", d, err)
+		}
+	}
+	if err := os.Chmod(d, 0o700); err != nil {
+		return fmt.Errorf("setting mode of %s: %w", d, err)
+	}
+	if err := os.Remove(p.Probes.ReadyFile); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("removing the readiness mark %s: %w", p.Probes.ReadyFile, err)
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 // Package supervisor runs Apache for start-server: as a child in its own
 // process group, watched until it exits. It says when Apache is ready, or
-// why it failed to start; forwards the signals a terminal, a container
-// runtime or a process manager sends; restarts the application on SIGUSR1;
+// why it failed to start; drains on SIGTERM and forwards the other signals
+// a terminal, a container runtime or a process manager sends; restarts the
+// application on SIGUSR1;
 // and, as PID 1 of a container, reaps orphans. It takes a Plan and the
 // command's streams, and knows nothing of flags.
 package supervisor
@@ -37,12 +38,14 @@ type Streams struct {
 // parent, the command watches the start: when Apache exits before its port
 // answers, it prints the error-log lines written since the start and a
 // one-line reason, and exits 1 with nothing left running. Once Apache is
-// up, the command keeps what exec gave: the signals a container runtime or
-// process manager sends (SIGINT, SIGTERM, SIGHUP, and SIGWINCH when there
-// is no controlling terminal, Apache's graceful-stop) are forwarded, and
-// SIGUSR1 restarts the application without dropping a request
-// (restartDaemons); the command exits with Apache's status; and Apache
-// gets SIGTERM if the command is killed (Pdeathsig). Apache's own process
+// up, the command keeps what exec gave, and more: SIGTERM (and SIGWINCH
+// when there is no controlling terminal) drains, letting the requests in
+// flight finish for up to --graceful-stop-timeout (stop.go); SIGINT, a
+// second SIGTERM and SIGHUP are forwarded; SIGUSR1 runs apachectl
+// graceful, which restarts the application without dropping a request
+// (graceful); the command
+// exits with Apache's status; and Apache gets SIGTERM if the command is
+// killed (Pdeathsig). Apache's own process
 // group keeps a window resize (SIGWINCH to the terminal's foreground group)
 // from stopping it. As PID 1 (a container's entrypoint) it also reaps
 // orphans, as init must (reapOrphans).
@@ -80,7 +83,7 @@ type watch struct {
 	logFile string      // the error log, "" when it goes to the terminal
 	offset  int64       // its size before the start
 	up      bool        // Apache answered
-	stopSig os.Signal   // the stop asked for, nil until then
+	stop    *stopping   // the stop asked for, nil until then (stop.go)
 }
 
 // start runs apachectl start -DFOREGROUND.
@@ -122,26 +125,23 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 		problems = watchAppLoad(w.logFile, w.offset, stop)
 	}
 	forwardWinch := !hasControllingTerminal()
-	// Apache drops a stop signal that arrives while it re-reads its
-	// configuration (a restart): a stop is repeated until Apache is gone.
-	var again <-chan time.Time
+	grace := p.Timeouts.GracefulStop > 0
+	defer func() { w.stop.stopTimers() }()
 	for {
+		poll, resend, graceEnd, hard := w.stop.chans()
 		select {
 		case sig := <-sigs:
-			if sig == syscall.SIGWINCH && !forwardWinch {
-				continue
+			w.signalled(sig, forwardWinch, grace)
+		case <-poll:
+			if w.stop.draining {
+				w.drainTick()
 			}
-			if sig == syscall.SIGUSR1 && restartDaemons(w.cmd.Process.Pid) {
-				continue
-			}
-			w.cmd.Process.Signal(sig)
-			if sig == syscall.SIGINT || sig == syscall.SIGTERM {
-				w.stopSig = sig
-				again = time.After(2 * time.Second)
-			}
-		case <-again:
-			w.cmd.Process.Signal(w.stopSig)
-			again = time.After(2 * time.Second)
+		case <-resend:
+			w.resendTick()
+		case <-graceEnd:
+			w.graceOver()
+		case <-hard:
+			w.hardStop()
 		case ok := <-ready:
 			ready = w.readiness(ok, timeout, stop)
 		case prob := <-problems:
@@ -150,6 +150,29 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 		case err := <-w.done:
 			return w.exited(err)
 		}
+	}
+}
+
+// signalled acts on a signal to the command (stop.go says how a stop
+// goes).
+func (w *watch) signalled(sig os.Signal, forwardWinch, grace bool) {
+	isStopping := w.stop != nil
+	switch {
+	case sig == syscall.SIGWINCH && !forwardWinch:
+		// A window resize.
+	case isStopping && (sig == syscall.SIGHUP || sig == syscall.SIGUSR1 || sig == syscall.SIGWINCH):
+		// No restart while stopping, and a graceful stop is under way
+		// or superseded.
+	case sig == syscall.SIGUSR1:
+		go w.graceful()
+	case grace && !isStopping && (sig == syscall.SIGTERM || sig == syscall.SIGWINCH):
+		w.drain()
+	case sig == syscall.SIGINT || sig == syscall.SIGTERM:
+		w.stopNow(sig)
+	default:
+		// SIGHUP; SIGWINCH with
+		// --graceful-stop-timeout 0: Apache's own graceful stop.
+		w.cmd.Process.Signal(sig)
 	}
 }
 
@@ -188,21 +211,37 @@ func (w *watch) report(prob loadProblem) {
 // an unexpected exit said, or Apache's status.
 func (w *watch) exited(err error) error {
 	code := exitCode(w.cmd.ProcessState, err)
-	if !w.up && w.stopSig == nil {
+	if st, ok := processStatus(w.cmd.ProcessState); ok && st.Signaled() {
+		removeLeftovers(w.p.Paths.PidFile, w.p.Paths.SocketPrefix, w.cmd.Process.Pid)
+	}
+	// The application is not loaded any more (express/probes.go).
+	if w.p.Probes.ReadyFile != "" {
+		os.Remove(w.p.Probes.ReadyFile)
+	}
+	if !w.up && w.stop == nil {
 		return explainFailure(w.p, w.s, w.logFile, w.offset, code, w.early.String())
 	}
 	if code == 0 {
 		return nil
 	}
-	if w.stopSig == nil {
+	if w.stop == nil {
 		// Nobody here asked Apache to stop: say what happened.
 		how := fmt.Sprintf("with status %d", code)
-		if st, ok := w.cmd.ProcessState.Sys().(syscall.WaitStatus); ok && st.Signaled() {
+		if st, ok := processStatus(w.cmd.ProcessState); ok && st.Signaled() {
 			how = fmt.Sprintf("killed by signal %d (%v)", int(st.Signal()), st.Signal())
 		}
 		fmt.Fprintf(w.s.Err, "Error: Apache exited unexpectedly, %s; see %s\n", how, cmp.Or(w.logFile, "the output above"))
 	}
 	return &fault.ExitError{Code: code}
+}
+
+// processStatus is the wait status of an ended process, if known.
+func processStatus(ps *os.ProcessState) (syscall.WaitStatus, bool) {
+	if ps == nil {
+		return 0, false
+	}
+	st, ok := ps.Sys().(syscall.WaitStatus)
+	return st, ok
 }
 
 func stopHint(s Streams) string {
@@ -269,29 +308,16 @@ func failureReason(p *express.Plan, log string) string {
 	return "see the error log lines above; `" + p.Paths.Apachectl + " configtest` checks the configuration"
 }
 
-// restartDaemons gives SIGUSR1 to the mod_wsgi daemon processes of the
-// Apache with pid apache, and reports whether there were any. Each daemon
-// stops taking requests, finishes those it runs (up to its graceful
-// timeout) and exits; Apache starts a new one on the same listening
-// socket, so requests waiting for it are served by the new process and
-// none is dropped, and the new process loads the application afresh.
-//
-// This is what SIGUSR1 to start-server does in daemon mode, rather than
-// Apache's graceful restart: mod_wsgi names its daemon sockets after
-// Apache's generation, so a graceful restart of Apache replaces them, and
-// requests that old-generation children had queued to the daemons fail
-// (500, or 503 "Unable to connect"). `apachectl graceful` still does that,
-// to reload the Apache configuration. In embedded mode there are no
-// daemons and SIGUSR1 goes to Apache.
-func restartDaemons(apache int) bool {
-	found := false
-	for _, p := range Processes() {
-		if p.PPID == apache && strings.HasPrefix(strings.Join(p.Args, " "), "(wsgi:") {
-			syscall.Kill(p.PID, syscall.SIGUSR1)
-			found = true
-		}
+// graceful runs apachectl graceful, which is what SIGUSR1 to start-server
+// does: the application's daemon processes restart one after the other
+// without dropping a request when Apache's configuration and logs are as
+// it read them, else Apache restarts gracefully (see apachectl.tmpl).
+func (w *watch) graceful() {
+	cmd := exec.Command(w.p.Paths.Shell, w.p.Paths.Apachectl, "graceful")
+	cmd.Stdout, cmd.Stderr = keepDraining{w.s.Err}, keepDraining{w.s.Err}
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(w.s.Err, "mod_wsgi-express: apachectl graceful: %v\n", err)
 	}
-	return found
 }
 
 // hasControllingTerminal reports whether the process has one; without one

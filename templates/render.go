@@ -60,6 +60,10 @@ func Render(p *express.Plan) ([]File, error) {
 		{Name: "envvars", Data: env, Mode: 0o600},
 		{Name: "rewrite.conf", Data: []byte("# Rewrite rules applied before requests fall back to the application.\n"), Mode: 0o600, KeepOld: true},
 	}
+	if p.Probes.LiveFile != "" {
+		// The liveness probe's answer (probes.tmpl).
+		files = append(files, File{Name: filepath.Base(p.Probes.LiveFile), Data: []byte("alive\n"), Mode: 0o640, ChildRead: true})
+	}
 	if !p.Application.Static {
 		hc, err := json.MarshalIndent(p.Handler, "", "  ")
 		if err != nil {

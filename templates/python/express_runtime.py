@@ -36,6 +36,28 @@ def default_application(environ, start_response):
     return [data]
 
 
+def mark_ready(path, ready):
+    """Marks the application loaded (ready) or not for the readiness
+    probe, which Apache answers from the file at path (none: no probe to
+    tell). The mark never stops the application: an error is ignored."""
+    if not path:
+        return
+    try:
+        if not ready:
+            os.remove(path)
+            return
+        tmp = "%s.%d.tmp" % (path, os.getpid())
+        try:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write("ready\n")
+            os.replace(tmp, path)
+        finally:
+            if os.path.lexists(tmp):
+                os.remove(tmp)
+    except OSError:
+        pass
+
+
 class LoadError(Exception):
     """The application could not be found in its entry point."""
 
@@ -269,7 +291,15 @@ class ApplicationHandler(object):
     @classmethod
     def from_config(cls, path):
         with open(path, "r", encoding="utf-8") as f:
-            return cls(json.load(f))
+            config = json.load(f)
+        mark = config.get("ready_file")
+        try:
+            handler = cls(config)
+        except BaseException:
+            mark_ready(mark, False)
+            raise
+        mark_ready(mark, True)
+        return handler
 
     @staticmethod
     def _mtime(path):

@@ -144,6 +144,38 @@ class RuntimeTest(unittest.TestCase):
                        "callable_object": "application", "mount_point": ""}, f)
         self.assertEqual(call(rt.ApplicationHandler.from_config(path))[0], "200 OK")
 
+    def test_ready_mark(self):
+        # The readiness probe's mark: written when the application loads,
+        # removed when a later load fails (a SystemExit at import too).
+        path = os.path.join(self.dir, "handler.json")
+        mark = os.path.join(self.dir, "ready", "ready.txt")
+        os.mkdir(os.path.dirname(mark))
+        with open(path, "w") as f:
+            json.dump({"application_type": "script", "entry_point": self.script,
+                       "callable_object": "application", "mount_point": "",
+                       "ready_file": mark}, f)
+        rt.ApplicationHandler.from_config(path)
+        with open(mark) as f:
+            self.assertEqual(f.read(), "ready\n")
+        self.assertEqual(os.listdir(os.path.dirname(mark)), ["ready.txt"])
+        for broken, exc in (("raise ValueError('no')\n", ValueError),
+                            ("import sys\nsys.exit(3)\n", SystemExit)):
+            rt.ApplicationHandler.from_config(path)
+            self.assertTrue(os.path.exists(mark))
+            with open(self.script, "w") as f:
+                f.write(broken)
+            with self.assertRaises(exc):
+                rt.ApplicationHandler.from_config(path)
+            self.assertFalse(os.path.exists(mark))
+            with open(self.script, "w") as f:
+                f.write(APP)
+
+    def test_ready_mark_never_fails_the_application(self):
+        # A mark that cannot be written (no such directory) is skipped.
+        rt.mark_ready(os.path.join(self.dir, "missing", "ready.txt"), True)
+        rt.mark_ready(os.path.join(self.dir, "missing", "ready.txt"), False)
+        rt.mark_ready("", True)
+
 
 class FakeModWSGI(object):
     """Stands in for mod_wsgi 4.9.4's metrics functions."""
