@@ -20,6 +20,8 @@ func compareKinds() []kind {
 		{"uwsgi", "uWSGI --http-socket", "2 processes × 5 threads", false, uwsgi("--http-socket", 2, 5)},
 		{"uwsgi-http11", "uWSGI --http11-socket", "2 processes × 5 threads", false, uwsgi("--http11-socket", 2, 5)},
 		{"waitress", "waitress", "1 process × 4 threads", false, waitress(4)},
+		{"ours-telemetry", "ours daemon default --enable-telemetry", "daemon, 1 process × 5 threads", true, oursTelemetry()},
+		{"ours-embedded-telemetry", "ours --embedded-mode --enable-telemetry", "embedded, a child per CPU × 5 threads", true, oursTelemetry("--embedded-mode")},
 		{"base-default", "ours@baseline daemon default", "daemon, 1 process × 5 threads", true, oursBaseline()},
 		{"base-embedded", "ours@baseline --embedded-mode", "embedded, a child per CPU × 5 threads", true, oursBaseline("--embedded-mode")},
 	}
@@ -34,6 +36,8 @@ var targets = [][2]string{
 	{"ours-embedded", "uwsgi-http11"},
 	{"ours-default", "base-default"},
 	{"ours-embedded", "base-embedded"},
+	{"ours-telemetry", "ours-default"},
+	{"ours-embedded-telemetry", "ours-embedded"},
 }
 
 // measured is one server's figures over the rounds.
@@ -165,7 +169,9 @@ func chooseKinds(e *env, repo string) []kind {
 	var kinds []kind
 	for _, k := range all {
 		if len(want) > 0 && !want[k.key] || k.key == "python-express" && !*pyExpress ||
-			strings.HasPrefix(k.key, "base-") && *baseline == "" {
+			strings.HasPrefix(k.key, "base-") && *baseline == "" ||
+			strings.HasSuffix(k.key, "-telemetry") && !want[k.key] { // only when named
+
 			continue
 		}
 		if strings.HasPrefix(k.key, "base-") && e.baseline == "" {

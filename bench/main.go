@@ -29,7 +29,10 @@
 // request, the largest RSS of the tree sampled halfway through its
 // slices, wrk's socket errors and non-2xx responses, whether it keeps
 // connections alive, crashed children in Apache's error_log after the
-// stop; then the ratios the project's targets name. The Python
+// stop; then the ratios the project's targets name. ours-telemetry and
+// ours-embedded-telemetry (ours with --enable-telemetry, each with a web
+// UI port of its own) run only when -servers names them, to measure what
+// telemetry costs beside ours-default and ours-embedded. The Python
 // mod_wsgi-express is built once with pip from
 // ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into a
 // virtualenv kept in the user's cache directory (/var/tmp for root); it

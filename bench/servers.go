@@ -47,6 +47,15 @@ func ours(args ...string) func(*env, int, string) []string {
 	}
 }
 
+// oursTelemetry is ours with --enable-telemetry and args, its web UI on a
+// port of its own (each server needs one), to measure what telemetry costs
+// beside the same server without it.
+func oursTelemetry(args ...string) func(*env, int, string) []string {
+	return func(e *env, port int, root string) []string {
+		return ours(append([]string{"--enable-telemetry", "--telemetry-ui-port", strconv.Itoa(freePort())}, args...)...)(e, port, root)
+	}
+}
+
 // oursBaseline is ours as built from -baseline's revision.
 func oursBaseline(args ...string) func(*env, int, string) []string {
 	return func(e *env, port int, root string) []string {

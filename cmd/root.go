@@ -71,7 +71,7 @@ directory and starts Apache in the foreground.
 		return &flagError{err: plainFlagError(err), cmd: c}
 	})
 	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f),
-		NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil))
+		NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil), NewCmdTop(f, nil))
 	root.AddCommand(NewCmdCompletion(f))
 	// Last: config file, environment and value completion for the options
 	// of every command added above.

@@ -87,6 +87,10 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 	if err != nil {
 		return err
 	}
+	if setupOnly && plan.Telemetry.Ingester != nil {
+		return fault.Usagef("enable-telemetry", "start-server receives the telemetry while it runs Apache, which setup-server (and --setup-only) does not; use start-server, or send to an ingester of your own with --telemetry-service unix:/path")
+	}
+	var tel *ingester
 	if !setupOnly {
 		// Before writing: a server already running from this server root,
 		// or on this port, must not have its files rewritten.
@@ -96,9 +100,22 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 		if err := supervisor.CheckPort(plan, opts.Host); err != nil {
 			return err
 		}
+		if plan.Telemetry.Ingester != nil {
+			if tel, err = listenTelemetry(plan); err != nil {
+				return err
+			}
+			defer tel.stop()
+		}
 	}
 	if err := serverroot.Write(plan, files); err != nil {
 		return &fault.RuntimeError{Msg: err.Error()}
+	}
+	if tel != nil {
+		// The socket, in the server root, before Apache's processes
+		// start sending.
+		if err := tel.start(); err != nil {
+			return err
+		}
 	}
 	printSummary(opts.IO.Out, plan)
 	if setupOnly {
@@ -107,6 +124,9 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 	}
 	if plan.Debug.Mode {
 		return debug.Launch(plan, opts.IO)
+	}
+	if tel != nil {
+		tel.launching()
 	}
 	return supervisor.Launch(plan, opts.IO)
 }

@@ -15,6 +15,9 @@ type HandlerConfig struct {
 	ReadyFile        string   `json:"ready_file"` // written once the application loaded (probes.go)
 	Version          string   `json:"version"`
 	DebugHandler              // the development tools
+	// Telemetry has the runtime start the telemetry reporter
+	// (--enable-telemetry with a module before 6); absent otherwise.
+	Telemetry *TelemetryHandler `json:"telemetry,omitempty"`
 }
 
 // DebugHandler is the part of handler.json the Python runtime's
@@ -60,5 +63,6 @@ func handlerConfig(p *Plan) HandlerConfig {
 			RecorderDirectory: p.Debug.RecorderDirectory,
 			CoverageDirectory: p.Debug.CoverageDirectory,
 		},
+		Telemetry: telemetryHandler(p),
 	}
 }

@@ -110,7 +110,7 @@ func (r *resolver) serverRoot() error {
 	root := o.ServerRoot
 	defaulted := root == ""
 	if defaulted {
-		root = filepath.Join(r.h.TempDir(), fmt.Sprintf("mod_wsgi-%s:%d:%d", cmp.Or(o.Host, "localhost"), o.Port, r.h.Getuid()))
+		root = DefaultServerRoot(r.h, o.Host, o.Port)
 	}
 	root = r.abs(root)
 	if err := r.checkServerRoot(root); err != nil {
@@ -137,6 +137,12 @@ func (r *resolver) serverRoot() error {
 		ps.PidFile = r.abs(o.PidFile)
 	}
 	return r.socketPrefix()
+}
+
+// DefaultServerRoot is the server root of a server started without
+// --server-root, on host (--host, "" for all) and port.
+func DefaultServerRoot(h discover.Host, host string, port int) string {
+	return filepath.Join(h.TempDir(), fmt.Sprintf("mod_wsgi-%s:%d:%d", cmp.Or(host, "localhost"), port, h.Getuid()))
 }
 
 // checkServerRoot refuses an existing directory that is not safe to write
@@ -197,7 +203,8 @@ func (r *resolver) foreignFiles(root string) string {
 	logName := func(n, base string) bool { return n == base || strings.HasPrefix(n, base+".") }
 	ours := func(n string) bool {
 		switch n {
-		case "apachectl", "envvars", "handler.wsgi", "handler.json", "express_runtime.py", "express_debug.py",
+		case "apachectl", "envvars", "handler.wsgi", "handler.json", "express_runtime.py", "express_debug.py", "express_telemetry.py",
+			TelemetrySocketName, TelemetryStateName,
 			"rewrite.conf", "gdb.cmds", "httpd.pid", "htdocs", "python-eggs", "pstats", "archive", "htmlcov", "__pycache__":
 			return true
 		}

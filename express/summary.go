@@ -1,6 +1,10 @@
 package express
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/modwsgi-go/mod_wsgi-express/telemetry/source"
+)
 
 // summary is what start-server and setup-server print before Apache
 // starts: where things are and how the server is shaped.
@@ -39,6 +43,13 @@ func summary(p *Plan) []SummaryLine {
 	}
 	if static {
 		add("Document Root", p.Static.DocumentRoot)
+	}
+	if in := p.Telemetry.Ingester; in != nil {
+		how := "sent by mod_wsgi"
+		if in.Source == source.Reporter {
+			how = "sent by the Python runtime: mod_wsgi " + p.Paths.Module.Version + " sends none itself"
+		}
+		add("Telemetry URL", in.URL+" ("+how+")")
 	}
 	add("mod_wsgi Module", p.Paths.Module.Describe())
 	if home := p.Paths.Python.Home; home != "" {

@@ -110,6 +110,15 @@ func checkOptionSample(t *testing.T, name string, sample optionSample) {
 		}
 		return
 	}
+	if sample.StartOnly {
+		if code != 2 || !strings.Contains(out, "start-server") {
+			t.Fatalf("--%s is for start-server: want setup-server to exit with status 2 naming start-server, got %d:\n%s", name, code, out)
+		}
+		if _, err := os.Stat(filepath.Join(root, "httpd.conf")); err == nil {
+			t.Errorf("--%s was refused but a configuration was written", name)
+		}
+		return
+	}
 	if code != 0 {
 		t.Fatalf("setup-server %s: exit status %d:\n%s", strings.Join(args[1:], " "), code, out)
 	}

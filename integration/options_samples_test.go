@@ -14,6 +14,10 @@ type optionSample struct {
 	// machine (for example a newer mod_wsgi is needed); the test then
 	// checks that it fails with exit status 2 naming the option instead.
 	NeedsNewerModule bool
+	// StartOnly marks an option that only start-server can carry out:
+	// setup-server must refuse it with exit status 2, naming start-server,
+	// and write nothing.
+	StartOnly bool
 	// WritesNothing marks an option that reports and exits without
 	// writing a server root (--print-config): the test checks exit 0 and
 	// that nothing was written.

@@ -36,10 +36,14 @@ func init() {
 		"switch-interval":    {Args: []string{"--switch-interval", "0.002"}, NeedsNewerModule: true},
 		"free-threading":     {Args: []string{"--free-threading"}, NeedsNewerModule: true},
 		"telemetry-service":  {Args: []string{"--telemetry-service", "unix:/tmp/telemetry.sock"}, NeedsNewerModule: true},
-		"telemetry-interval": {Args: []string{"--telemetry-interval", "2"}, NeedsNewerModule: true},
+		"telemetry-interval": {Args: []string{"--telemetry-service", "unix:/tmp/telemetry.sock", "--telemetry-interval", "2"}, NeedsNewerModule: true},
 		"telemetry-options":  {Args: []string{"--telemetry-options", "+CaptureUserAgent"}, NeedsNewerModule: true},
-		"slow-requests":      {Args: []string{"--slow-requests", "5"}, NeedsNewerModule: true},
-		"enable-telemetry":   {Args: []string{"--enable-telemetry"}, NeedsNewerModule: true},
-		"telemetry-ui-port":  {Args: []string{"--telemetry-ui-port", "9999"}, NeedsNewerModule: true},
+		"slow-requests":      {Args: []string{"--telemetry-service", "unix:/tmp/telemetry.sock", "--slow-requests", "5"}, NeedsNewerModule: true},
+
+		// start-server receives the telemetry of --enable-telemetry
+		// (telemetry_test.go runs it); setup-server refuses it.
+		"enable-telemetry":  {Args: []string{"--enable-telemetry"}, StartOnly: true},
+		"telemetry-ui-port": {Args: []string{"--enable-telemetry", "--telemetry-ui-port", "9999"}, StartOnly: true},
+		"telemetry-host":    {Args: []string{"--enable-telemetry", "--telemetry-host", "::1"}, StartOnly: true},
 	})
 }

@@ -33,7 +33,11 @@ func Handler(s *Store) http.Handler {
 			writeJSON(w, http.StatusOK, part(&snap))
 		})
 	}
-	api("/api/snapshot", func(s *Snapshot) any { return s })
+	api("/api/snapshot", func(s *Snapshot) any {
+		// Empty lists as [], not null: the live page maps over them.
+		s.Groups, s.Processes, s.SlowRequests = nonNil(s.Groups), nonNil(s.Processes), nonNil(s.SlowRequests)
+		return s
+	})
 	api("/api/groups", func(s *Snapshot) any { return nonNil(s.Groups) })
 	api("/api/processes", func(s *Snapshot) any { return nonNil(s.Processes) })
 	api("/api/slow-requests", func(s *Snapshot) any { return nonNil(s.SlowRequests) })

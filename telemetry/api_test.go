@@ -126,3 +126,24 @@ func TestPageSelfContained(t *testing.T) {
 		}
 	}
 }
+
+// An empty store's snapshot has empty lists, not nulls: the live page maps
+// over them.
+func TestEmptySnapshotLists(t *testing.T) {
+	srv := httptest.NewServer(Handler(NewStore(Options{})))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/api/snapshot")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var raw map[string]json.RawMessage
+	if err := json.NewDecoder(resp.Body).Decode(&raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range []string{"groups", "processes", "slow_requests"} {
+		if string(raw[k]) != "[]" {
+			t.Errorf("%s is %s, want []", k, raw[k])
+		}
+	}
+}

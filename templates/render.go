@@ -78,6 +78,10 @@ func Render(p *express.Plan) ([]File, error) {
 			File{Name: "express_runtime.py", Data: runtime, Mode: 0o640, ChildRead: true},
 			File{Name: "express_debug.py", Data: debug, Mode: 0o640, ChildRead: true},
 		)
+		if p.Handler.Telemetry != nil {
+			reporter, _ := FS.ReadFile("python/express_telemetry.py")
+			files = append(files, File{Name: "express_telemetry.py", Data: reporter, Mode: 0o640, ChildRead: true})
+		}
 	}
 	if p.Debug.GDBCommands != "" {
 		gdb, err := exec("gdb-commands")

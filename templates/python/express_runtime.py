@@ -6,6 +6,7 @@ the mod_wsgi Python package. Everything it is told comes from handler.json,
 written by the mod_wsgi-express command.
 """
 
+import errno
 import html
 import importlib
 import importlib.machinery
@@ -142,18 +143,74 @@ def load_application(config):
     raise LoadError("unknown application type %r" % (kind,))
 
 
-def _load_debug_tools():
-    """express_debug.py, beside this file."""
-    name = "_mod_wsgi_express_debug"
+def _load_sibling(name, filename):
+    """The module in filename, beside this file, loaded once as name."""
     if name in sys.modules:
         return sys.modules[name]
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        "express_debug.py")
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), filename)
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def _load_debug_tools():
+    """express_debug.py, beside this file."""
+    return _load_sibling("_mod_wsgi_express_debug", "express_debug.py")
+
+
+# The process's claim to report telemetry: (pid, socket).
+_telemetry_claim = None
+
+
+def _claim_telemetry():
+    """True in the one interpreter of this process that reports telemetry.
+
+    mod_wsgi's metrics belong to the process, and request_metrics() hands
+    each interval to one reader only; with an application group named per
+    request a process has several interpreters, each loading this runtime.
+    The first to bind an abstract socket named after the process id
+    reports; the socket goes with the process. Where abstract sockets do
+    not exist (not Linux), every interpreter reports.
+    """
+    global _telemetry_claim
+    pid = os.getpid()
+    if _telemetry_claim is not None and _telemetry_claim[0] == pid:
+        return True
+    import socket
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    try:
+        sock.bind("\0mod_wsgi-express-telemetry-%d" % pid)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            return False
+        sock = None
+    _telemetry_claim = (pid, sock)
+    return True
+
+
+def start_telemetry(config, application):
+    """Starts this process's telemetry reporter, as handler.json's
+    "telemetry" says (--enable-telemetry with a mod_wsgi older than 6, which
+    sends none itself), and returns the application instrumented for it:
+    responses by status class and slow requests. Telemetry never stops the
+    application: a reporter that cannot start is said in the error log."""
+    if not _claim_telemetry():
+        return application
+    try:
+        reporter = _load_sibling("_mod_wsgi_express_telemetry",
+                                 "express_telemetry.py")
+        reporter.start(config["socket"],
+                       interval=float(config.get("interval") or 1.0),
+                       slow_threshold=float(config.get("slow_requests") or 0.0))
+    except Exception as exc:
+        sys.stderr.write("mod_wsgi-express: the telemetry reporter did not "
+                         "start: %s: %s\n" % (type(exc).__name__, exc))
+        sys.stderr.flush()
+        return application
+    return reporter.instrument(application)
 
 
 def _in_daemon_process():
@@ -194,6 +251,9 @@ class ApplicationHandler(object):
             coverage = tools.Coverage(config["coverage_directory"], omit)
         self.application, self.module = load_application(config)
         self.application = self._wrap(config, self.application, coverage)
+        if config.get("telemetry"):
+            self.application = start_telemetry(config["telemetry"],
+                                               self.application)
         self.entry_file = None
         if config.get("application_type") == "script":
             self.entry_file = config["entry_point"]

@@ -300,9 +300,14 @@ class _Tracker:
         return token, now
 
     def end(self, token, status):
+        index = status // 100 - 1 if 100 <= status <= 599 else 4  # no status: 5xx
+        if token is None:  # begun without a slow threshold: only counted
+            with self.lock:
+                self.counted = True
+                self.statuses[index] += 1
+            return
         token, start = token
         now = self.clock()
-        index = status // 100 - 1 if 100 <= status <= 599 else 4  # no status: 5xx
         with self.lock:
             self.counted = True
             self.statuses[index] += 1
@@ -367,7 +372,9 @@ def instrument(application):
     responses by status class and slow requests."""
 
     def instrumented(environ, start_response):
-        token = _tracker.begin(environ)
+        # Without a slow threshold there is nothing to remember while the
+        # request runs: only its status is counted at the end.
+        token = _tracker.begin(environ) if _tracker.threshold > 0 else None
         status = [0]
 
         def recording_start_response(status_line, headers, *exc_info):

@@ -177,5 +177,106 @@ class RuntimeTest(unittest.TestCase):
         rt.mark_ready("", True)
 
 
+class FakeModWSGI(object):
+    """Stands in for mod_wsgi 4.9.4's metrics functions."""
+    version = (4, 9, 4)
+    process_group = "app"
+
+    def __init__(self):
+        self.shutdown = []
+
+    def request_metrics(self):
+        return {"request_count": 0, "request_throughput": 0.0,
+                "capacity_utilization": 0.0, "sample_period": 1.0,
+                "request_threads_maximum": 5, "request_threads_started": 1,
+                "request_threads_active": 0}
+
+    def process_metrics(self):
+        return {"request_count": 0, "cpu_user_time": 0.0,
+                "cpu_system_time": 0.0, "active_requests": 0}
+
+    def subscribe_shutdown(self, callback):
+        self.shutdown.append(callback)
+
+
+class TelemetryTest(unittest.TestCase):
+    """handler.json's "telemetry" starts the reporter (modules before 6)."""
+
+    def setUp(self):
+        import socket
+        self.dir = tempfile.mkdtemp()
+        self.script = os.path.join(self.dir, "app.wsgi")
+        with open(self.script, "w") as f:
+            f.write(APP)
+        self.path = os.path.join(self.dir, "t.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(5)
+        self.saved = sys.modules.get("mod_wsgi")
+        self.module = sys.modules["mod_wsgi"] = FakeModWSGI()
+        rt._telemetry_claim = None
+
+    def tearDown(self):
+        reporter = sys.modules.get("_mod_wsgi_express_telemetry")
+        if reporter is not None and reporter._reporter is not None:
+            reporter._reporter.stop()
+            reporter._reporter = None
+        if self.saved is None:
+            del sys.modules["mod_wsgi"]
+        else:
+            sys.modules["mod_wsgi"] = self.saved
+        self.sock.close()
+        if rt._telemetry_claim is not None and rt._telemetry_claim[1] is not None:
+            rt._telemetry_claim[1].close()
+        rt._telemetry_claim = None
+
+    def handler(self):
+        return rt.ApplicationHandler({
+            "application_type": "script", "entry_point": self.script,
+            "callable_object": "application", "mount_point": "",
+            "telemetry": {"socket": self.path, "interval": 0.5, "slow_requests": 2}})
+
+    def test_reporter_starts_and_instruments(self):
+        h = self.handler()
+        data = self.sock.recv(65536)
+        self.assertEqual(data[:4], b"WSGI")
+        self.assertEqual(data[5], 5)  # kind: process started
+        self.assertNotEqual(h.application.__name__, "application")  # instrumented
+        self.assertEqual(call(h, "", "/x"), ("200 OK", "|/x"))
+        reporter = sys.modules["_mod_wsgi_express_telemetry"]._reporter
+        self.assertEqual((reporter.path, reporter.interval, reporter.slow_threshold),
+                         (self.path, 0.5, 2.0))
+        self.assertEqual(len(self.module.shutdown), 1)
+
+    def test_one_reporter_per_process(self):
+        self.assertTrue(rt._claim_telemetry())
+        self.assertTrue(rt._claim_telemetry())  # the same interpreter again
+        claim = rt._telemetry_claim
+        rt._telemetry_claim = None  # as another interpreter sees it
+        try:
+            if sys.platform.startswith("linux"):
+                self.assertFalse(rt._claim_telemetry())
+        finally:
+            rt._telemetry_claim = claim
+
+    def test_old_module_serves_without_telemetry(self):
+        self.module.version = (4, 7, 1)
+        err = sys.stderr
+        sys.stderr = captured = __import__("io").StringIO()
+        try:
+            h = self.handler()
+        finally:
+            sys.stderr = err
+        self.assertIn("4.7.1", captured.getvalue())
+        self.assertEqual(h.application.__name__, "application")
+        self.assertEqual(call(h, "", "/x"), ("200 OK", "|/x"))
+
+    def test_no_telemetry_without_config(self):
+        h = rt.ApplicationHandler({"application_type": "script", "entry_point": self.script,
+                                   "callable_object": "application", "mount_point": ""})
+        self.assertEqual(h.application.__name__, "application")
+        self.assertIsNone(rt._telemetry_claim)
+
+
 if __name__ == "__main__":
     unittest.main()
