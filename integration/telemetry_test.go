@@ -17,7 +17,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -184,27 +183,7 @@ func TestTelemetry(t *testing.T) {
 		paths = append(paths, fmt.Sprintf("/r%d", i))
 	}
 	n := len(paths)
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				resp, err := httpClient.Get(s.URL + p)
-				if err != nil {
-					t.Error(err)
-					continue
-				}
-				resp.Body.Close()
-			}
-		}()
-	}
-	for _, p := range paths {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
+	testenv.GetAll(t, httpClient, s.URL, paths, 4)
 	waitFor(t, fmt.Sprintf("the ingester counting %d requests", n), func() bool {
 		return s.snapshot(t).Totals.Requests == uint64(n)
 	}, func() string {

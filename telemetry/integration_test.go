@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -107,27 +106,7 @@ WSGIScriptAlias / "%[1]s/app.wsgi"
 	for i := 0; i < 5; i++ {
 		paths = append(paths, "/missing")
 	}
-	var wg sync.WaitGroup
-	work := make(chan string)
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				resp, err := http.Get(srv.URL + p)
-				if err != nil {
-					t.Error(err)
-					continue
-				}
-				resp.Body.Close()
-			}
-		}()
-	}
-	for _, p := range paths {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
+	testenv.GetAll(t, http.DefaultClient, srv.URL, paths, 4)
 
 	var snap Snapshot
 	waitFor(t, 15*time.Second, func() string {

@@ -3,12 +3,14 @@ package testenv
 import (
 	"bufio"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -135,4 +137,31 @@ func Wrk(t testing.TB, url string, conns int, dur string) WrkResult {
 		}
 	}
 	return r
+}
+
+// GetAll requests base+path for every path, workers at a time, and fails
+// the test on a request that cannot be made (any status is fine).
+func GetAll(t testing.TB, client *http.Client, base string, paths []string, workers int) {
+	t.Helper()
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				resp, err := client.Get(base + p)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				resp.Body.Close()
+			}
+		}()
+	}
+	for _, p := range paths {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
 }
