@@ -106,3 +106,20 @@ func TestModuleCommandsOnWindows(t *testing.T) {
 		t.Errorf("module-config without a module: exit %d: %s", code, errb)
 	}
 }
+
+// doctor on Windows: exit 0 when module-config would work, and the last
+// line says so and that start-server does not run there.
+func TestDoctorOnWindows(t *testing.T) {
+	l := fakehost.Windows()
+	l.Env["VIRTUAL_ENV"] = fakehost.WindowsVenv
+	f, _, out, errb := windowsFactory(t, l)
+	code := Execute(f, []string{"doctor"})
+	if code != 0 || !strings.HasSuffix(out.String(), "\nmodule-config should work here (start-server does not run on Windows).\n") {
+		t.Errorf("doctor: exit %d\n%s%s", code, out, errb)
+	}
+	t.Logf("\n%s", out)
+	f, _, out, _ = windowsFactory(t, fakehost.Windows())
+	if code := Execute(f, []string{"doctor"}); code != 1 || !strings.Contains(out.String(), "module-config would fail") {
+		t.Errorf("doctor without a module: exit %d\n%s", code, out)
+	}
+}
