@@ -152,6 +152,9 @@ func InspectModule(h Host, path string) (ModuleInfo, error) {
 		return inspectMachO(h, mi, data)
 	}
 	if isPE(data) {
+		if !IsWindows(h) {
+			return mi, fault.Usagef("mod-wsgi-module", "%s is a Windows DLL, which Apache on %s cannot load; give a mod_wsgi module built for this machine", path, h.GOOS())
+		}
 		return inspectPE(h, mi, data)
 	}
 	f, err := elf.NewFile(bytes.NewReader(data))

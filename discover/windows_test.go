@@ -2,6 +2,7 @@ package discover
 
 import (
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -301,12 +302,17 @@ func TestWindowsDiscover(t *testing.T) {
 }
 
 // The Unix layouts are untouched by the Windows reading: a Windows path
-// on a Linux host is no absolute path, and a PE file there is still read
-// as a module.
+// on a Linux host is no absolute path, and a Windows module there is
+// refused as one Apache cannot load.
 func TestWindowsOnlyOnWindows(t *testing.T) {
 	h := fakehost.New(t, fakehost.Debian(), 0)
 	if IsWindows(h) || Abs(h, `C:\x`) != `/srv/app/C:\x` {
 		t.Errorf("a Linux host: windows %v, Abs %q", IsWindows(h), Abs(h, `C:\x`))
+	}
+	full := filepath.Join(h.Root, "srv/app/mod_wsgi.cp311-win_amd64.pyd")
+	os.WriteFile(full, fakehost.PE(t, "mod_wsgi-py311.pyd"), 0o644)
+	if _, err := InspectModule(h, "/srv/app/mod_wsgi.cp311-win_amd64.pyd"); err == nil || !fault.IsUsage(err) || !strings.Contains(err.Error(), "is a Windows DLL, which Apache on linux cannot load") {
+		t.Errorf("a .pyd on Linux: %v", err)
 	}
 	w := fakehost.New(t, fakehost.Windows(), 0)
 	if !IsWindows(w) || Abs(w, `venv`) != fakehost.WindowsHome+`\app\venv` || Abs(w, `c:/x/../y`) != `c:\y` {
