@@ -198,7 +198,7 @@ func windowsCases() []windowsCase {
 		{
 			name:   "no virtualenv, no module in Apache's modules directory",
 			layout: fakehost.Windows,
-			err:    `no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; looked at C:\Apache24\modules\mod_wsgi.so, C:\Apache24\modules\mod_wsgi.pyd); pip install mod_wsgi into a virtualenv`,
+			err:    `no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; looked at C:\Apache24\modules\mod_wsgi.so, C:\Apache24\modules\mod_wsgi.pyd); pip install mod_wsgi into a virtualenv (it builds against the Apache in %MOD_WSGI_APACHE_ROOTDIR% or C:\Apache24) and activate it, or pass --mod-wsgi-module PATH`,
 		},
 		{
 			name: "a virtualenv of another Python",
