@@ -151,7 +151,7 @@ func launch(e *env, k kind) *server {
 	s.cmd = exec.Command(argv[0], argv[1:]...)
 	s.cmd.Dir = e.work
 	s.cmd.Stdout, s.cmd.Stderr = logf, logf
-	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	ownProcessGroup(s.cmd)
 	t0 := time.Now()
 	if !register(s) {
 		fail("interrupted")
@@ -214,7 +214,7 @@ func (s *server) stop() {
 			if running(p) {
 				alive++
 				if i >= 200 {
-					syscall.Kill(p, syscall.SIGKILL)
+					kill(p)
 				}
 			}
 		}
@@ -230,7 +230,7 @@ func (s *server) stop() {
 // sigusr1 sends SIGUSR1 to the server's first process (our start-server
 // restarts the application's daemon processes; Apache restarts
 // gracefully).
-func (s *server) sigusr1() { s.cmd.Process.Signal(syscall.SIGUSR1) }
+func (s *server) sigusr1() { s.cmd.Process.Signal(sigUSR1) }
 
 // graceful runs the server root's apachectl graceful.
 func (s *server) graceful() {

@@ -32,7 +32,10 @@ Python it links, that Python's home, the virtualenv if any, mime.types,
 whether the port is free, the server root, and the accounts. Each line says
 OK or FAIL, and how to fix a failure. The exit status is 0 when
 start-server with the same options would work, 2 when an option's value is
-wrong on any machine (as start-server would exit), else 1.`,
+wrong on any machine (as start-server would exit), else 1. On Windows, where
+start-server does not run, it checks what module-config needs (Apache, its
+modules directory, the module, its Python and the virtualenv) and exits 0
+when module-config would work.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -81,7 +84,11 @@ func doctorRun(opts *DoctorOptions) error {
 			}
 			fmt.Fprintln(opts.IO.Out, line)
 		}
-		if r.OK {
+		if r.OK && r.Windows {
+			fmt.Fprintln(opts.IO.Out, "\nmodule-config should work here (start-server does not run on Windows).")
+		} else if r.Windows && !r.BadInput {
+			fmt.Fprintln(opts.IO.Out, "\nmodule-config would fail: fix the FAIL lines above.")
+		} else if r.OK {
 			fmt.Fprintln(opts.IO.Out, "\nstart-server should work here.")
 		} else if r.BadInput {
 			fmt.Fprintln(opts.IO.Out, "\nAn option's value is wrong: fix the FAIL line naming it.")

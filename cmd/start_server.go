@@ -59,6 +59,9 @@ func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c
 	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
 	c.Args = cobra.MaximumNArgs(1)
 	c.RunE = func(c *cobra.Command, args []string) error {
+		if f.Host != nil && discover.IsWindows(f.Host) {
+			return notOnWindows(c.Name())
+		}
 		fillEntryPoint(&opts.Options, args)
 		opts.Options.Version = Version
 		if runF != nil {
@@ -69,6 +72,17 @@ func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c
 	addServerFlags(c.Flags(), &opts.Options)
 	setGroupedHelp(c)
 	return c
+}
+
+// notOnWindows is start-server's and setup-server's refusal on Windows,
+// before anything is written: the server root they make is run by a POSIX
+// shell script (apachectl) with process groups and signals, which Windows
+// has not. What this tool does there is give what an Apache of one's own
+// needs to load mod_wsgi, as mod_wsgi's own command does on Windows.
+func notOnWindows(command string) error {
+	return &fault.UsageError{Msg: command + " does not run on Windows: the server root it writes is run by a POSIX shell script (apachectl) with process groups and signals. " +
+		"On Windows use module-config to print the LoadFile, LoadModule and WSGIPythonHome lines for your own Apache's httpd.conf (Apache Lounge's build in C:\\Apache24 or %APACHE_ROOT%), " +
+		"module-location for the module's path, doctor to check Apache, the module and its Python, and version; then run httpd.exe (or install it as a service with httpd.exe -k install). See docs/windows.md"}
 }
 
 func fillEntryPoint(o *express.Options, args []string) {

@@ -141,7 +141,7 @@ func (ing *ingester) watchSignals() {
 			}
 			ing.stop()
 			signal.Reset(sig)
-			syscall.Kill(os.Getpid(), sig.(syscall.Signal))
+			resignal(sig)
 			return
 		case <-ing.done:
 			return
@@ -191,7 +191,7 @@ func readTelemetryState(root string) (*telemetryState, error) {
 		return nil, &fault.RuntimeError{Msg: fmt.Sprintf("%s is not a telemetry state file written by start-server", path)}
 	}
 	if st.PID > 0 {
-		if err := syscall.Kill(st.PID, 0); errors.Is(err, syscall.ESRCH) {
+		if processGone(st.PID) {
 			return nil, &fault.RuntimeError{Msg: fmt.Sprintf("no telemetry is running in %s: %s was left by a start-server that is gone (pid %d); start the server again", root, express.TelemetryStateName, st.PID)}
 		}
 	}

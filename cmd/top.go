@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -97,7 +96,7 @@ func topRun(o *TopOptions) error {
 	}()
 
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGWINCH)
+	signal.Notify(sigs, topSignals...)
 	defer signal.Stop(sigs)
 	keys := make(chan byte, 16)
 	go func() {
@@ -136,7 +135,7 @@ func topRun(o *TopOptions) error {
 				return nil
 			}
 		case sig := <-sigs:
-			if sig != syscall.SIGWINCH {
+			if !windowResized(sig) {
 				return nil
 			}
 			draw()

@@ -9,7 +9,6 @@ package debug
 import (
 	"fmt"
 	"os"
-	"syscall"
 
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
@@ -42,7 +41,7 @@ func Launch(p *express.Plan, s supervisor.Streams) error {
 		}
 	}
 	fmt.Fprintln(s.Out, banner(p, s.IsTerminal))
-	err := syscall.Exec(args[0], args, env)
+	err := execApache(args, env)
 	return &fault.RuntimeError{Msg: fmt.Sprintf("running %s: %v", args[0], err)}
 }
 

@@ -6,7 +6,6 @@ import (
 	"io/fs"
 	"path/filepath"
 	"strings"
-	"syscall"
 )
 
 // Account is a uid and gid whose access to files can be checked.
@@ -47,14 +46,14 @@ func (a Account) Blocked(h Host, p string, read bool) string {
 
 func (a Account) allowed(fi fs.FileInfo, want fs.FileMode) bool {
 	perm := fi.Mode().Perm()
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	uid, gid, ok := fileOwner(fi)
 	if !ok {
 		return true
 	}
 	switch {
-	case int(st.Uid) == a.UID:
+	case uid == a.UID:
 		return (perm>>6)&want == want
-	case int(st.Gid) == a.GID:
+	case gid == a.GID:
 		return (perm>>3)&want == want
 	default:
 		return perm&want == want
@@ -72,11 +71,8 @@ func ChmodFor(h Host, path string) string {
 
 // Owner is the uid that owns path, and whether it could be read.
 func Owner(fi fs.FileInfo) (uid int, ok bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok {
-		return 0, false
-	}
-	return int(st.Uid), true
+	uid, _, ok = fileOwner(fi)
+	return uid, ok
 }
 
 // CheckCreatableDir accepts an existing directory, or a path whose nearest

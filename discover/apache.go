@@ -44,7 +44,7 @@ func Discover(h Host, g Given) (*Discovery, error) {
 	if d.ModulesDir, err = FindModulesDir(h, g.ModulesDir, d.Apxs, d.HTTPD); err != nil {
 		return d, err
 	}
-	if d.MimeTypes, err = FindMimeTypes(h, g.MimeTypes, d.Apxs); err != nil {
+	if d.MimeTypes, err = findMimeTypes(h, g.MimeTypes, d.Apxs, d.HTTPD); err != nil {
 		return d, err
 	}
 	if d.Module, err = FindModule(h, g, d.ModulesDir); err != nil {
@@ -57,8 +57,11 @@ var reInstallBuildDir = regexp.MustCompile(`(?m)^my \$installbuilddir = "([^"]+)
 
 // ApxsVars reads Apache's build variables the way apxs would, without
 // running its Perl: apxs names its build directory, whose config_vars.mk
-// holds the values. It is nil when there is no apxs.
+// holds the values. It is nil when there is no apxs, as on Windows.
 func ApxsVars(h Host) map[string]string {
+	if IsWindows(h) {
+		return nil
+	}
 	for _, name := range []string{"apxs", "apxs2"} {
 		p, err := h.LookPath(name)
 		if err != nil {
@@ -122,6 +125,9 @@ func parseMakeVars(mk []byte) map[string]string {
 // FindHTTPD: given (--httpd-executable), $HTTPD, apxs, then PATH and sbin
 // directories.
 func FindHTTPD(h Host, given string, apxs map[string]string) (string, error) {
+	if IsWindows(h) {
+		return findHTTPDWindows(h, given)
+	}
 	if given != "" {
 		if !IsFile(h, given) {
 			return "", fault.Usagef("httpd-executable", "no Apache executable at %s; give the path of httpd or apache2", given)
@@ -160,6 +166,9 @@ func FindHTTPD(h Host, given string, apxs map[string]string) (string, error) {
 // FindModulesDir: given (--modules-directory), apxs LIBEXECDIR, then known
 // layouts.
 func FindModulesDir(h Host, given string, apxs map[string]string, httpd string) (string, error) {
+	if IsWindows(h) {
+		return findModulesDirWindows(h, given, httpd)
+	}
 	if given != "" {
 		if !IsDir(h, given) {
 			return "", fault.Usagef("modules-directory", "%s is not a directory; give Apache's modules directory", given)
@@ -187,6 +196,15 @@ func FindModulesDir(h Host, given string, apxs map[string]string, httpd string) 
 
 // FindMimeTypes: given (--mime-types), then Apache's and the system's.
 func FindMimeTypes(h Host, given string, apxs map[string]string) (string, error) {
+	return findMimeTypes(h, given, apxs, "")
+}
+
+// findMimeTypes is FindMimeTypes knowing Apache's executable, which on
+// Windows tells where Apache's conf directory is.
+func findMimeTypes(h Host, given string, apxs map[string]string, httpd string) (string, error) {
+	if IsWindows(h) {
+		return findMimeTypesWindows(h, given, httpd)
+	}
 	if given != "" {
 		if !IsFile(h, given) {
 			return "", fault.Usagef("mime-types", "no file at %s; give the path of a mime.types file", given)

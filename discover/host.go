@@ -41,6 +41,10 @@ type Host interface {
 	PortFree(addr string) bool
 	// CPUs is how many CPUs this process may use.
 	CPUs() int
+	// GOOS is the machine's operating system as Go names it (linux,
+	// darwin, windows): which layouts to look for, and, on windows, the
+	// path syntax of everything the host returns (winpath.go).
+	GOOS() string
 }
 
 // RealHost is the machine this process runs on.
@@ -60,6 +64,7 @@ func (RealHost) LookupUserID(id string) (*user.User, error)   { return user.Look
 func (RealHost) LookupGroup(n string) (*user.Group, error)    { return user.LookupGroup(n) }
 func (RealHost) LookupGroupID(id string) (*user.Group, error) { return user.LookupGroupId(id) }
 func (RealHost) Hostname() (string, error)                    { return os.Hostname() }
+func (RealHost) GOOS() string                                 { return runtime.GOOS }
 func (RealHost) TempDir() string                              { return tempDir() }
 func (RealHost) Output(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).Output()
@@ -86,6 +91,9 @@ func (RealHost) PortFree(addr string) bool {
 	return true
 }
 
+// IsWindows reports whether h is a Windows machine.
+func IsWindows(h Host) bool { return h.GOOS() == "windows" }
+
 // IsFile reports whether p is on the host and not a directory.
 func IsFile(h Host, p string) bool {
 	fi, err := h.Stat(p)
@@ -100,6 +108,13 @@ func IsDir(h Host, p string) bool {
 
 // Abs makes p absolute against the host's working directory.
 func Abs(h Host, p string) string {
+	if IsWindows(h) {
+		if p == "" || winIsAbs(p) {
+			return winClean(p)
+		}
+		wd, _ := h.Getwd()
+		return winJoin(wd, p)
+	}
 	if p == "" || filepath.IsAbs(p) {
 		return filepath.Clean(p)
 	}

@@ -24,6 +24,7 @@ type ModuleInfo struct {
 	PythonHome    string // prefix of that Python
 	PythonExe     string // an interpreter of that Python, if found
 	Source        string // how it was found, for messages
+	PE            bool   // a Windows DLL (.pyd): its directives' paths take forward slashes
 }
 
 // Describe is the module's path with its version and Python, for people.
@@ -74,12 +75,16 @@ func FindModule(h Host, g Given, modulesDir string) (ModuleInfo, error) {
 			return pick(p, "the virtualenv ("+how+")")
 		}
 	}
+	names := []string{"mod_wsgi.so", "mod_wsgi_python3.so", "mod_wsgi-py3.so"}
+	if IsWindows(h) {
+		names = windowsModuleNames
+	}
 	var tried []string
-	for _, name := range []string{"mod_wsgi.so", "mod_wsgi_python3.so", "mod_wsgi-py3.so"} {
+	for _, name := range names {
 		if modulesDir == "" {
 			break
 		}
-		p := filepath.Join(modulesDir, name)
+		p := hostJoin(h, modulesDir, name)
 		tried = append(tried, p)
 		if IsFile(h, p) {
 			return pick(p, "Apache's modules directory")
@@ -89,12 +94,18 @@ func FindModule(h Host, g Given, modulesDir string) (ModuleInfo, error) {
 	if len(tried) > 0 {
 		where = "looked at " + strings.Join(tried, ", ")
 	}
+	if IsWindows(h) {
+		return ModuleInfo{}, fault.Usagef("mod-wsgi-module", "no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; %s); pip install mod_wsgi into a virtualenv (it builds against the Apache in %%MOD_WSGI_APACHE_ROOTDIR%% or C:\\Apache24) and activate it, or pass --mod-wsgi-module PATH", where)
+	}
 	return ModuleInfo{}, fault.Usagef("mod-wsgi-module", "no mod_wsgi module found (no pip-installed mod_wsgi in a virtualenv; %s); install it (Debian: apt-get install libapache2-mod-wsgi-py3; Fedora: dnf install python3-mod_wsgi; any Python: pip install mod_wsgi) or pass --mod-wsgi-module PATH", where)
 }
 
 // requestedEnv is the environment the options or $VIRTUAL_ENV ask the
 // application to run in, before any check, and which asked for it.
 func requestedEnv(h Host, g Given) (home, how string) {
+	if IsWindows(h) {
+		return requestedEnvWindows(h, g)
+	}
 	switch {
 	case g.PythonHome != "":
 		return Abs(h, g.PythonHome), "--python-home"
@@ -110,6 +121,9 @@ func requestedEnv(h Host, g Given) (home, how string) {
 
 // pipModule finds the module that pip install mod_wsgi puts in site-packages.
 func pipModule(h Host, prefix string) string {
+	if IsWindows(h) {
+		return pipModuleWindows(h, prefix)
+	}
 	libs, _ := h.ReadDir(filepath.Join(prefix, "lib"))
 	for _, l := range libs {
 		if !strings.HasPrefix(l.Name(), "python") {
@@ -136,6 +150,12 @@ func InspectModule(h Host, path string) (ModuleInfo, error) {
 	}
 	if isMachO(data) {
 		return inspectMachO(h, mi, data)
+	}
+	if isPE(data) {
+		if !IsWindows(h) {
+			return mi, fault.Usagef("mod-wsgi-module", "%s is a Windows DLL, which Apache on %s cannot load; give a mod_wsgi module built for this machine", path, h.GOOS())
+		}
+		return inspectPE(h, mi, data)
 	}
 	f, err := elf.NewFile(bytes.NewReader(data))
 	if err != nil {

@@ -45,7 +45,13 @@ func ChoosePython(h Host, g Given, mi ModuleInfo) (PythonEnv, error) {
 		if !IsFile(h, exe) {
 			return env, fault.Usagef(opt, "no Python interpreter at %s; give the path of a virtualenv's bin/python", exe)
 		}
-		home, err := homeOfExecutable(h, exe)
+		var home string
+		var err error
+		if IsWindows(h) {
+			home, err = homeOfExecutableWindows(h, exe)
+		} else {
+			home, err = homeOfExecutable(h, exe)
+		}
 		if err != nil {
 			return env, err
 		}
@@ -59,8 +65,12 @@ func ChoosePython(h Host, g Given, mi ModuleInfo) (PythonEnv, error) {
 	default:
 		return PythonEnv{Home: mi.PythonHome, Version: mi.PythonVersion, Source: ModulesPython}, nil
 	}
-	env.Virtualenv = IsFile(h, filepath.Join(env.Home, "pyvenv.cfg"))
-	env.Version = envVersion(h, env.Home, mi.PythonVersion)
+	env.Virtualenv = IsFile(h, hostJoin(h, env.Home, "pyvenv.cfg"))
+	if IsWindows(h) {
+		env.Version = windowsEnvVersion(h, env.Home, mi.PythonVersion)
+	} else {
+		env.Version = envVersion(h, env.Home, mi.PythonVersion)
+	}
 	if need := mi.PythonVersion; need != "" && env.Version != need {
 		msg := fmt.Sprintf("%s holds %s, but the mod_wsgi module %s was built for Python %s; %s", label, describeVersion(env.Version), mi.Path, need, versionFix(env.Version, need, mi))
 		if opt == "" {
@@ -96,6 +106,9 @@ func versionFix(have, need string, mi ModuleInfo) string {
 func CheckLoadable(mi ModuleInfo) error {
 	if mi.LibPythonName == "" || mi.LibPython != "" {
 		return nil
+	}
+	if mi.PE {
+		return checkLoadableWindows(mi)
 	}
 	return fault.Usagef("mod-wsgi-module", "%s links %s, which is not installed on the loader's path, so Apache cannot load it; it was built for Python %s: install that Python's shared library, or use a mod_wsgi built for an installed Python (pip install mod_wsgi in a virtualenv of it, and pass --mod-wsgi-module or activate the virtualenv)",
 		mi.Path, mi.LibPythonName, mi.PythonVersion)
@@ -222,14 +235,21 @@ func DefaultInstallDir(h Host) (string, error) {
 
 // ModuleLines are the Apache directives that load a mod_wsgi module and
 // point it at its Python: what module-config and install-module print.
+//
+// For a Windows module the paths are written with forward slashes, as
+// mod_wsgi's module-config writes them and Apache for Windows reads them.
 func ModuleLines(mi ModuleInfo, modulePath string, env PythonEnv) []string {
+	q := quote.Apache
+	if mi.PE {
+		q = func(p string) string { return quote.Apache(winSlash(p)) }
+	}
 	var lines []string
 	if mi.NeedsLoadFile && mi.LibPython != "" {
-		lines = append(lines, "LoadFile "+quote.Apache(mi.LibPython))
+		lines = append(lines, "LoadFile "+q(mi.LibPython))
 	}
-	lines = append(lines, "LoadModule wsgi_module "+quote.Apache(modulePath))
+	lines = append(lines, "LoadModule wsgi_module "+q(modulePath))
 	if env.Home != "" {
-		lines = append(lines, "WSGIPythonHome "+quote.Apache(env.Home))
+		lines = append(lines, "WSGIPythonHome "+q(env.Home))
 	}
 	return lines
 }

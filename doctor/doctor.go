@@ -42,9 +42,14 @@ type Check struct {
 // with these options would work. BadInput is true when an option's value
 // is wrong on any machine (a FAIL line names the option): the command then
 // exits 2, as start-server would, rather than 1.
+//
+// On Windows, where start-server does not run, the report is on what
+// module-config needs (Windows is true) and OK says module-config would
+// work.
 type Report struct {
 	OK       bool    `json:"ok"`
 	BadInput bool    `json:"bad_input,omitempty"`
+	Windows  bool    `json:"windows,omitempty"`
 	Checks   []Check `json:"checks"`
 }
 
@@ -107,6 +112,10 @@ func Run(opts express.Options, h discover.Host) *Report {
 	d := &doctor{o: opts, h: h, r: &Report{}}
 	if err := express.CheckText(&d.o); err != nil {
 		d.r.failInput("options", err)
+		return d.r
+	}
+	if discover.IsWindows(h) {
+		d.windows()
 		return d.r
 	}
 	d.apache()
@@ -200,6 +209,9 @@ func (d *doctor) wsgiModule() {
 		detail += ", mod_wsgi " + mi.Version
 	}
 	switch {
+	case mi.PE && mi.LibPythonName != "" && mi.LibPython == "":
+		d.moduleOK = false
+		d.r.fail("mod_wsgi module", discover.CheckLoadable(mi))
 	case mi.LibPythonName != "" && mi.LibPython == "":
 		d.moduleOK = false
 		d.r.add("mod_wsgi module", StatusFail, fmt.Sprintf("%s, links %s, which is not on the loader's path", detail, mi.LibPythonName),
@@ -218,6 +230,9 @@ func (d *doctor) python() {
 	mi := d.module
 	switch {
 	case mi.PythonVersion == "":
+	case mi.PE && mi.PythonHome == "":
+		d.r.add("Python", StatusFail, fmt.Sprintf("Python %s's %s is at %s, but its standard library (Lib\\os.py beside it) is not", mi.PythonVersion, mi.LibPythonName, mi.LibPython),
+			fmt.Sprintf("repair or reinstall Python %s, or pass --python-home with its directory", mi.PythonVersion))
 	case mi.PythonHome == "" && mi.LibPythonName == "":
 		// Python linked in: it may find its library by its built-in prefix.
 		d.r.add("Python", StatusWarn, fmt.Sprintf("Python %s is linked into the module, and its standard library was not found under /usr or /usr/local", mi.PythonVersion),

@@ -89,3 +89,46 @@ func TestDoctorNotRoot(t *testing.T) {
 		t.Errorf("port 80 as a user:\n%s", reportText(r))
 	}
 }
+
+// On Windows doctor checks what module-config needs, says start-server
+// does not run there, and is OK when module-config would work.
+func TestDoctorWindows(t *testing.T) {
+	l := fakehost.Windows()
+	l.Env["VIRTUAL_ENV"] = fakehost.WindowsVenv
+	r := Run(express.DefaultOptions(), fakehost.New(t, l, 1000))
+	if !r.OK || !r.Windows {
+		t.Errorf("doctor not OK on Windows:\n%s", reportText(r))
+	}
+	for name, want := range map[string]string{
+		"Apache":            `C:\Apache24\bin\httpd.exe`,
+		"modules directory": `C:\Apache24\modules`,
+		"mod_wsgi module":   fakehost.WindowsPyd + `, mod_wsgi 6.0.5, links python311.dll (Python 3.11) from the virtualenv ($VIRTUAL_ENV)`,
+		"Python":            `Python 3.11, home ` + fakehost.WindowsPython311 + ` (` + fakehost.WindowsPython311 + `\python.exe)`,
+		"virtualenv":        fakehost.WindowsVenv + ` (Python 3.11 virtualenv, from $VIRTUAL_ENV)`,
+		"start-server":      "does not run on Windows",
+	} {
+		if c := findCheck(r, name); c == nil || !strings.Contains(c.Detail, want) {
+			t.Errorf("%s: want %q:\n%s", name, want, reportText(r))
+		}
+	}
+	for _, absent := range []string{"MPM event", "port", "server root", "account", "mime.types"} {
+		if findCheck(r, absent) != nil {
+			t.Errorf("a %q check on Windows:\n%s", absent, reportText(r))
+		}
+	}
+	// The module's Python installed nowhere: FAIL, with the Windows fix.
+	l = fakehost.Windows()
+	l.Files[`C:\Apache24\modules\mod_wsgi.so`] = "@pe:mod_wsgi-py312.pyd"
+	r = Run(express.DefaultOptions(), fakehost.New(t, l, 1000))
+	if c := findCheck(r, "mod_wsgi module"); r.OK || c == nil || c.Status != StatusFail ||
+		!strings.Contains(c.Detail, "imports python312.dll") || !strings.Contains(c.Fix, "install Python 3.12 from python.org") {
+		t.Errorf("want a FAIL for the missing python312.dll:\n%s", reportText(r))
+	}
+	// No Apache: where to put it.
+	l = fakehost.Windows()
+	delete(l.Files, `C:\Apache24\bin\httpd.exe`)
+	r = Run(express.DefaultOptions(), fakehost.New(t, l, 1000))
+	if c := findCheck(r, "Apache"); r.OK || c == nil || c.Status != StatusFail || !strings.Contains(c.Fix, `C:\Apache24`) {
+		t.Errorf("want a FAIL saying where Apache goes:\n%s", reportText(r))
+	}
+}

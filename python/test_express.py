@@ -87,6 +87,21 @@ class ExpressTest(unittest.TestCase):
         want = os.path.join(pkg, "bin", "mod_wsgi-express")
         self.assertEqual(express.bundled_binary(), want if os.path.isfile(want) else None)
 
+    def test_bundled_binary_windows(self):
+        # A Windows wheel carries bin/mod_wsgi-express.exe: found on
+        # Windows (os.name "nt") and only there.
+        pkg = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, pkg)
+        os.mkdir(os.path.join(pkg, "bin"))
+        exe = os.path.join(pkg, "bin", "mod_wsgi-express.exe")
+        open(exe, "w").close()
+        self.assertEqual(express.bundled_binary("nt", pkg), exe)
+        self.assertIsNone(express.bundled_binary("posix", pkg))
+        unix = os.path.join(pkg, "bin", "mod_wsgi-express")
+        open(unix, "w").close()
+        self.assertEqual(express.bundled_binary("posix", pkg), unix)
+        self.assertEqual(express.bundled_binary("nt", pkg), exe)
+
 
 class CliTest(unittest.TestCase):
     def test_virtualenv_becomes_python_home(self):

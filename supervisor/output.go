@@ -5,42 +5,7 @@ import (
 	"io"
 	"os"
 	"sync"
-
-	"golang.org/x/sys/unix"
 )
-
-// apacheStdout is what Apache gets as its stdout: our own stdout file
-// when there is one, so access lines written there (--log-to-terminal)
-// cost no copy. With --log-to-terminal Apache opens /dev/stdout, which for
-// a regular file (start-server > log 2>&1) is a new open file of its own
-// that appends; our file is switched to appending too, or our writes,
-// at our own offset, would overwrite Apache's lines. Anything else is
-// copied through a pipe.
-func apacheStdout(out io.Writer) io.Writer {
-	f, ok := out.(*os.File)
-	if !ok {
-		return keepDraining{out}
-	}
-	fi, err := f.Stat()
-	if err != nil {
-		return keepDraining{out} // closed, say
-	}
-	if fi.Mode().IsRegular() {
-		if err := setAppend(f); err != nil {
-			return keepDraining{out}
-		}
-	}
-	return f
-}
-
-func setAppend(f *os.File) error {
-	flags, err := unix.FcntlInt(f.Fd(), unix.F_GETFL, 0)
-	if err != nil {
-		return err
-	}
-	_, err = unix.FcntlInt(f.Fd(), unix.F_SETFL, flags|unix.O_APPEND)
-	return err
-}
 
 // keepDraining writes to w and reports success whatever happens, so the
 // copy of a child's output keeps reading it.

@@ -1,3 +1,5 @@
+//go:build !windows
+
 package supervisor
 
 import (
@@ -53,7 +55,6 @@ import (
 const (
 	drainPoll   = 50 * time.Millisecond // how often a drain looks for Apache's children
 	resendEvery = 2 * time.Second       // a stop signal Apache may have dropped is repeated
-	Backstop    = 5 * time.Second       // after a cut, how long Apache has to end (docs/kubernetes.md)
 )
 
 // stopping is the state of a stop once one was asked for.

@@ -1,10 +1,5 @@
-// Package supervisor runs Apache for start-server: as a child in its own
-// process group, watched until it exits. It says when Apache is ready, or
-// why it failed to start; drains on SIGTERM and forwards the other signals
-// a terminal, a container runtime or a process manager sends; restarts the
-// application on SIGUSR1;
-// and, as PID 1 of a container, reaps orphans. It takes a Plan and the
-// command's streams, and knows nothing of flags.
+//go:build !windows
+
 package supervisor
 
 import (
@@ -21,14 +16,6 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
 )
-
-// Streams are the command's standard streams and whether stdout is a
-// terminal, which decides how Apache is run.
-type Streams struct {
-	In         io.Reader
-	Out, Err   io.Writer
-	IsTerminal bool
-}
 
 // Launch runs Apache (through apachectl, in the foreground) as a child in
 // its own process group and stays its parent until it exits.

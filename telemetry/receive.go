@@ -133,7 +133,7 @@ func (r *Receiver) Serve() error {
 			time.Sleep(10 * time.Millisecond)
 			continue
 		}
-		if flags&syscall.MSG_TRUNC != 0 || n > MaxDatagram {
+		if flags&msgTrunc != 0 || n > MaxDatagram {
 			r.store.Drop(ReasonOversize)
 			continue
 		}

@@ -1,25 +1,30 @@
 // Package fakehost presents other machines to tests: a directory tree
 // stands for "/" (a Debian, Fedora, Homebrew or source-built Apache and
-// Python), and accounts, environment and programs come from fields, not
-// from the machine the tests run on.
+// Python), or for a Windows machine's drives (an Apache Lounge Apache and
+// a python.org Python), and accounts, environment and programs come from
+// fields, not from the machine the tests run on.
 package fakehost
 
 import (
+	"io/fs"
 	"os"
 	"os/exec"
 	"os/user"
+	"path"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-
-	"io/fs"
 )
 
 // Host presents the directory Root as "/" for file look-ups. It implements
-// discover.Host.
+// discover.Host. With OS "windows" the paths it takes and gives are
+// Windows ones (C:\Apache24\bin\httpd.exe, kept under Root/C/Apache24/...),
+// PATH is split at semicolons and LookPath tries PATHEXT's extensions, as
+// on Windows.
 type Host struct {
 	Root  string
+	OS    string // GOOS(); "" means linux
 	Env   map[string]string
 	UID   int
 	Wd    string
@@ -29,7 +34,36 @@ type Host struct {
 	TempDirPath string
 }
 
-func (h Host) path(p string) string { return filepath.Join(h.Root, p) }
+func (h Host) path(p string) string {
+	if h.windows() {
+		return filepath.Join(h.Root, windowsTree(p))
+	}
+	return filepath.Join(h.Root, p)
+}
+
+func (h Host) windows() bool { return h.OS == "windows" }
+
+// GOOS is the operating system the host presents.
+func (h Host) GOOS() string {
+	if h.OS == "" {
+		return "linux"
+	}
+	return h.OS
+}
+
+// windowsTree is where a Windows path is kept under Root: C:\a\b is
+// C/a/b (the drive letter upper case), \\server\share\a is UNC/server/share/a.
+// Names are compared as they are spelt (Windows would ignore case).
+func windowsTree(p string) string {
+	p = strings.ReplaceAll(p, `\`, "/")
+	switch {
+	case len(p) >= 2 && p[1] == ':':
+		return "/" + strings.ToUpper(p[:1]) + "/" + p[2:]
+	case strings.HasPrefix(p, "//"):
+		return "/UNC/" + p[2:]
+	}
+	return "/C/" + p // rooted or relative: the current drive, C:
+}
 
 func (h Host) Stat(p string) (fs.FileInfo, error)      { return os.Stat(h.path(p)) }
 func (h Host) Lstat(p string) (fs.FileInfo, error)     { return os.Lstat(h.path(p)) }
@@ -37,7 +71,14 @@ func (h Host) ReadFile(p string) ([]byte, error)       { return os.ReadFile(h.pa
 func (h Host) ReadDir(p string) ([]fs.DirEntry, error) { return os.ReadDir(h.path(p)) }
 
 // EvalSymlinks resolves links inside the tree one component at a time.
+// A Windows layout has no links: its paths come back cleaned.
 func (h Host) EvalSymlinks(p string) (string, error) {
+	if h.windows() {
+		if _, err := os.Stat(h.path(p)); err != nil {
+			return "", err
+		}
+		return windowsClean(p), nil
+	}
 	parts := strings.Split(filepath.Clean(p), "/")
 	cur := "/"
 	for i := 0; i < len(parts); i++ {
@@ -63,6 +104,9 @@ func (h Host) EvalSymlinks(p string) (string, error) {
 }
 
 func (h Host) LookPath(name string) (string, error) {
+	if h.windows() {
+		return h.lookPathWindows(name)
+	}
 	for _, dir := range filepath.SplitList(h.Getenv("PATH")) {
 		p := filepath.Join(dir, name)
 		if fi, err := os.Stat(h.path(p)); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
@@ -71,6 +115,48 @@ func (h Host) LookPath(name string) (string, error) {
 	}
 	return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
 }
+
+// lookPathWindows looks in each PATH directory (semicolon-separated) for
+// name, then name with each of PATHEXT's extensions when name has none,
+// as Windows does; any file will do (Windows has no execute bit).
+func (h Host) lookPathWindows(name string) (string, error) {
+	exts := []string{""}
+	if !strings.Contains(name[strings.LastIndexAny(name, `\/`)+1:], ".") {
+		pathext := h.Getenv("PATHEXT")
+		if pathext == "" {
+			pathext = ".COM;.EXE;.BAT;.CMD"
+		}
+		exts = nil
+		for _, e := range strings.Split(pathext, ";") {
+			if e != "" {
+				exts = append(exts, strings.ToLower(e))
+			}
+		}
+	}
+	for _, dir := range strings.Split(h.Getenv("PATH"), ";") {
+		if dir == "" {
+			continue
+		}
+		for _, ext := range exts {
+			p := windowsClean(dir + `\` + name + ext)
+			if fi, err := os.Stat(h.path(p)); err == nil && fi.Mode().IsRegular() {
+				return p, nil
+			}
+		}
+	}
+	return "", &exec.Error{Name: name, Err: exec.ErrNotFound}
+}
+
+// windowsClean cleans a drive-letter path the Windows way: backslashes,
+// no repeated separators, no . or .. elements.
+func windowsClean(p string) string {
+	vol := ""
+	if len(p) >= 2 && p[1] == ':' {
+		vol, p = p[:2], p[2:]
+	}
+	return vol + strings.ReplaceAll(path.Clean(strings.ReplaceAll(p, `\`, "/")), "/", `\`)
+}
+
 func (h Host) Getenv(k string) string { return h.Env[k] }
 func (h Host) Getuid() int            { return h.UID }
 func (h Host) Getwd() (string, error) { return h.Wd, nil }
@@ -109,6 +195,9 @@ func (h Host) TempDir() string {
 	if h.TempDirPath != "" {
 		return h.TempDirPath
 	}
+	if h.windows() {
+		return WindowsTemp
+	}
 	return "/tmp"
 }
 
@@ -125,25 +214,30 @@ func (h Host) CPUs() int {
 }
 
 // Layout describes a fake machine: files to create (content "" makes an
-// empty file; "@elf:NAME" copies testdata/elf/NAME; a trailing / makes a
-// directory), symbolic links, and the environment.
+// empty file; "@elf:NAME" copies testdata/elf/NAME, "@pe:NAME"
+// testdata/pe/NAME; a trailing / or \ makes a directory), symbolic links,
+// the environment, and the operating system ("" is linux; "windows" makes
+// every path a Windows one).
 type Layout struct {
 	Files map[string]string
 	Links map[string]string
 	Env   map[string]string
+	OS    string
 }
 
 // WWWData is Debian's web server account.
 var WWWData = &user.User{Uid: "33", Gid: "33", Username: "www-data", Name: "www-data"}
 
 // New builds the layout under a temporary directory; the working directory
-// is /srv/app and the accounts are root and www-data.
+// is /srv/app (on Windows, WindowsHome\app) and the accounts are root and
+// www-data.
 func New(t testing.TB, l Layout, uid int) Host {
 	t.Helper()
 	root := t.TempDir()
+	h := Host{Root: root, OS: l.OS}
 	for p, content := range l.Files {
-		full := filepath.Join(root, p)
-		if p[len(p)-1] == '/' {
+		full := h.path(p)
+		if p[len(p)-1] == '/' || p[len(p)-1] == '\\' {
 			if err := os.MkdirAll(full, 0o755); err != nil {
 				t.Fatal(err)
 			}
@@ -156,6 +250,9 @@ func New(t testing.TB, l Layout, uid int) Host {
 		if name, ok := strings.CutPrefix(content, "@elf:"); ok {
 			data = ELF(t, name)
 		}
+		if name, ok := strings.CutPrefix(content, "@pe:"); ok {
+			data = PE(t, name)
+		}
 		mode := os.FileMode(0o644)
 		if filepath.Base(filepath.Dir(p)) == "bin" || filepath.Base(filepath.Dir(p)) == "sbin" {
 			mode = 0o755
@@ -165,22 +262,38 @@ func New(t testing.TB, l Layout, uid int) Host {
 		}
 	}
 	for p, target := range l.Links {
-		full := filepath.Join(root, p)
+		full := h.path(p)
 		os.MkdirAll(filepath.Dir(full), 0o755)
 		if err := os.Symlink(target, full); err != nil {
 			t.Fatal(err)
 		}
 	}
 	os.Chmod(root, 0o755)
-	return Host{Root: root, Env: l.Env, UID: uid, Wd: "/srv/app",
+	wd := "/srv/app"
+	if h.windows() {
+		wd = WindowsHome + `\app`
+	}
+	return Host{Root: root, OS: l.OS, Env: l.Env, UID: uid, Wd: wd,
 		Users: map[string]*user.User{"www-data": WWWData, "root": {Uid: "0", Gid: "0", Username: "root"}}}
 }
 
 // ELF is one of the stand-in module files of testdata/elf (see its README).
 func ELF(t testing.TB, name string) []byte {
 	t.Helper()
+	return testdata(t, "elf", name)
+}
+
+// PE is one of the stand-in Windows module files of testdata/pe (see its
+// README).
+func PE(t testing.TB, name string) []byte {
+	t.Helper()
+	return testdata(t, "pe", name)
+}
+
+func testdata(t testing.TB, dir, name string) []byte {
+	t.Helper()
 	_, src, _, _ := runtime.Caller(0)
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(src), "testdata", "elf", name))
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(src), "testdata", dir, name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -102,3 +102,60 @@ func SourceBuild() Layout {
 	ApacheModules(l, ap+"/modules")
 	return l
 }
+
+// WindowsHome is the profile directory of the account in Windows layouts,
+// and WindowsTemp its %TEMP%.
+const (
+	WindowsHome = `C:\Users\dev`
+	WindowsTemp = WindowsHome + `\AppData\Local\Temp`
+	// WindowsPython311 is where python.org's installer puts Python 3.11
+	// for one user (%LOCALAPPDATA%\Programs\Python\Python311).
+	WindowsPython311 = WindowsHome + `\AppData\Local\Programs\Python\Python311`
+	// WindowsVenv is a virtualenv of it (python -m venv), and
+	// WindowsPyd the module pip install mod_wsgi builds into it.
+	WindowsVenv = WindowsHome + `\app\venv`
+	WindowsPyd  = WindowsVenv + `\Lib\site-packages\mod_wsgi\server\mod_wsgi.cp311-win_amd64.pyd`
+)
+
+// Windows is a Windows machine: Apache Lounge's build unpacked into
+// C:\Apache24 (bin\httpd.exe, modules\mod_*.so with the winnt MPM compiled
+// in, conf\httpd.conf and mime.types), Python 3.11 from python.org
+// installed for the user (python311.dll beside python.exe, on PATH as the
+// installer's "Add to PATH" leaves it), and a virtualenv of it, not
+// activated, into which pip installed mod_wsgi.
+func Windows() Layout {
+	const ap = `C:\Apache24`
+	py := WindowsPython311
+	l := Layout{OS: "windows", Files: map[string]string{
+		ap + `\bin\httpd.exe`:                 "",
+		ap + `\bin\libhttpd.dll`:              "",
+		ap + `\conf\httpd.conf`:               "Define SRVROOT \"c:/Apache24\"\nServerRoot \"${SRVROOT}\"\n",
+		ap + `\conf\mime.types`:               "",
+		ap + `\logs\`:                         "",
+		py + `\python.exe`:                    "",
+		py + `\python311.dll`:                 "",
+		py + `\python3.dll`:                   "",
+		py + `\Lib\os.py`:                     "",
+		py + `\DLLs\`:                         "",
+		py + `\Scripts\pip.exe`:               "",
+		WindowsVenv + `\pyvenv.cfg`:           "home = " + py + "\ninclude-system-site-packages = false\nversion = 3.11.9\nexecutable = " + py + `\python.exe` + "\ncommand = " + py + `\python.exe -m venv ` + WindowsVenv + "\n",
+		WindowsVenv + `\Scripts\python.exe`:   "",
+		WindowsVenv + `\Scripts\activate.bat`: "",
+		WindowsVenv + `\Lib\site-packages\mod_wsgi\__init__.py`: "",
+		WindowsPyd:                         "@pe:mod_wsgi-py311.pyd",
+		WindowsHome + `\app\hello.wsgi`:    "",
+		WindowsTemp + `\`:                  "",
+		`C:\Windows\System32\kernel32.dll`: "",
+	}, Env: map[string]string{
+		"PATH":         `C:\Windows\system32;C:\Windows;` + py + `\Scripts\;` + py + `\`,
+		"PATHEXT":      ".COM;.EXE;.BAT;.CMD;.VBS;.JS;.WS;.MSC;.PY;.PYW",
+		"USERPROFILE":  WindowsHome,
+		"LOCALAPPDATA": WindowsHome + `\AppData\Local`,
+		"TEMP":         WindowsTemp,
+		"SystemRoot":   `C:\Windows`,
+	}}
+	for _, m := range []string{"authz_core", "authz_host", "mime", "rewrite", "alias", "dir", "env", "log_config", "headers", "ssl", "proxy"} {
+		l.Files[ap+`\modules\mod_`+m+".so"] = ""
+	}
+	return l
+}

@@ -27,10 +27,7 @@ func startAndWait(t testing.TB, cmd *exec.Cmd, port int, root string, timeout ti
 	t.Helper()
 	out := &SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
-	if cmd.SysProcAttr == nil {
-		cmd.SysProcAttr = &syscall.SysProcAttr{}
-	}
-	cmd.SysProcAttr.Setpgid = true // a Credential the caller set is kept
+	ownProcessGroup(cmd) // a Credential the caller set is kept
 	s := &Server{t: t, Port: port, Root: root, URL: fmt.Sprintf("http://127.0.0.1:%d", port), Cmd: cmd, out: out, done: make(chan struct{})}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -221,7 +221,7 @@ func (s *Server) Stop(sig syscall.Signal) {
 		select {
 		case <-s.done:
 		case <-time.After(20 * time.Second):
-			syscall.Kill(-s.Cmd.Process.Pid, syscall.SIGKILL)
+			killGroup(s.Cmd.Process.Pid)
 			<-s.done
 			s.t.Errorf("server did not stop within 20s of %v", sig)
 		}
@@ -246,7 +246,7 @@ func AssertNoProcesses(t testing.TB, pgid int, marker string) {
 		time.Sleep(100 * time.Millisecond)
 	}
 	if pgid > 0 {
-		syscall.Kill(-pgid, syscall.SIGKILL)
+		killGroup(pgid)
 	}
 	t.Errorf("processes left behind: %s", strings.Join(left, "; "))
 }

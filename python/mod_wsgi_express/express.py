@@ -9,11 +9,14 @@ class BinaryNotFound(Exception):
     pass
 
 
-def bundled_binary():
+def bundled_binary(os_name=os.name, package_dir=None):
     """The binary a platform wheel puts in this package (bin/), or None
-    when the package was installed from source without one."""
-    name = "mod_wsgi-express.exe" if os.name == "nt" else "mod_wsgi-express"
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", name)
+    when the package was installed from source without one. A Windows
+    wheel's is mod_wsgi-express.exe."""
+    name = "mod_wsgi-express.exe" if os_name == "nt" else "mod_wsgi-express"
+    if package_dir is None:
+        package_dir = os.path.dirname(os.path.abspath(__file__))
+    path = os.path.join(package_dir, "bin", name)
     return path if os.path.isfile(path) else None
 
 

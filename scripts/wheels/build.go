@@ -35,8 +35,9 @@ type platform struct {
 }
 
 // platforms are every wheel this script knows. Those whose Go target
-// goreleaser.yaml builds are made; the Windows ones wait for windows to
-// appear in its goos (the binary does not build for Windows yet).
+// goreleaser.yaml builds are made (all of them now). A Windows wheel
+// carries mod_wsgi-express.exe, which offers module-config,
+// module-location, doctor and version there (docs/windows.md).
 var platforms = []platform{
 	{"linux_x86_64", "linux", "amd64", []string{"manylinux_2_17_x86_64", "manylinux2014_x86_64", "musllinux_1_1_x86_64"}},
 	{"linux_aarch64", "linux", "arm64", []string{"manylinux_2_17_aarch64", "manylinux2014_aarch64", "musllinux_1_1_aarch64"}},

@@ -96,6 +96,7 @@ func (w wheel) metadata() []byte {
 		"Framework :: Django",
 		"License :: OSI Approved :: MIT License",
 		"Operating System :: MacOS",
+		"Operating System :: Microsoft :: Windows",
 		"Operating System :: POSIX :: Linux",
 		"Programming Language :: Go",
 		"Programming Language :: Python :: 3",

@@ -6,8 +6,10 @@ import (
 	"crypto/sha256"
 	"debug/elf"
 	"debug/macho"
+	"debug/pe"
 	"encoding/base64"
 	"encoding/csv"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -58,7 +60,6 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--platform", "win_amd64", "out"}, "--platform win_amd64: goreleaser.yaml does not build windows/amd64"},
 		{[]string{"--platform", "solaris", "out"}, "--platform solaris: no such platform; choose from linux_x86_64"},
 		{[]string{"--version", "1.2.3-next", "out"}, "--version 1.2.3-next is not a public PEP 440 version"},
 		{[]string{}, "give one OUTDIR"},
@@ -88,8 +89,28 @@ func TestZipTime(t *testing.T) {
 	}
 }
 
-// The windows wheels are listed and wait only for goreleaser.yaml to build
-// windows: --list says so.
+// A platform goreleaser.yaml does not build is refused, naming the fix.
+// (It builds every platform now, so a configuration without windows
+// stands in for one that lacks a target.)
+func TestPlatformNotBuilt(t *testing.T) {
+	cfg := goBuild{Binary: "mod_wsgi-express", Goos: []string{"linux", "darwin"}, Goarch: []string{"amd64", "arm64"}}
+	_, err := selectPlatforms(cfg, []string{"win_arm64"})
+	var ue usageError
+	if !errors.As(err, &ue) || !strings.Contains(err.Error(), "--platform win_arm64: goreleaser.yaml does not build windows/arm64; add windows to builds[0].goos") {
+		t.Errorf("win_arm64 without windows in goos: %v; want a usage error naming the fix", err)
+	}
+	var out bytes.Buffer
+	printPlatforms(&out, cfg)
+	if !regexp.MustCompile(`win_amd64 .*not built: goreleaser.yaml does not build windows/amd64`).Match(out.Bytes()) {
+		t.Errorf("--list does not say why win_amd64 is not built:\n%s", out.String())
+	}
+	if got, err := selectPlatforms(cfg, nil); err != nil || len(got) != 4 {
+		t.Errorf("default platforms without windows: %v, %v; want the 4 others", got, err)
+	}
+}
+
+// --list names every platform, built: goreleaser.yaml builds them all,
+// the Windows ones included.
 func TestListPlatforms(t *testing.T) {
 	out, err := exec.Command("../build-wheels", "--list").CombinedOutput()
 	if err != nil {
@@ -100,8 +121,10 @@ func TestListPlatforms(t *testing.T) {
 			t.Errorf("--list lacks %s:\n%s", p.Name, out)
 		}
 	}
-	if !regexp.MustCompile(`win_amd64 .*not built: goreleaser.yaml does not build windows/amd64`).Match(out) {
-		t.Errorf("--list does not say why win_amd64 is not built:\n%s", out)
+	for _, name := range []string{"win_amd64", "win_arm64"} {
+		if !regexp.MustCompile(`(?m)^` + name + ` +windows/[a-z0-9]+ +` + name + ` +built$`).Match(out) {
+			t.Errorf("--list does not say %s is built:\n%s", name, out)
+		}
 	}
 }
 
@@ -175,7 +198,7 @@ func TestWheels(t *testing.T) {
 			want = append(want, p.Name)
 		}
 	}
-	for _, n := range []string{"linux_x86_64", "linux_aarch64", "macosx_x86_64", "macosx_arm64"} {
+	for _, n := range []string{"linux_x86_64", "linux_aarch64", "macosx_x86_64", "macosx_arm64", "win_amd64", "win_arm64"} {
 		if !slices.Contains(want, n) {
 			t.Errorf("goreleaser.yaml no longer builds %s's binary: its wheel is required", n)
 		}
@@ -422,6 +445,17 @@ func checkBinaryFile(t *testing.T, p platform, bin []byte, tags []string, versio
 		if want := "macosx_" + minOS + "_" + arch; !slices.Equal(tags, []string{want}) {
 			t.Errorf("tags %q for a %v binary needing macOS %s; want %s", tags, f.Cpu, minOS, want)
 		}
+	case "windows":
+		f, err := pe.NewFile(bytes.NewReader(bin))
+		if err != nil {
+			t.Fatal(err)
+		}
+		arch := map[uint16]string{pe.IMAGE_FILE_MACHINE_AMD64: "amd64", pe.IMAGE_FILE_MACHINE_ARM64: "arm64"}[f.Machine]
+		if want := "win_" + arch; !slices.Equal(tags, []string{want}) || f.Characteristics&pe.IMAGE_FILE_EXECUTABLE_IMAGE == 0 {
+			t.Errorf("tags %q for a PE file for machine %#x (characteristics %#x); want an executable and %s", tags, f.Machine, f.Characteristics, want)
+		}
+	default:
+		t.Fatalf("no check for a %s binary", p.GOOS)
 	}
 	if p.GOOS != runtime.GOOS || p.GOARCH != runtime.GOARCH {
 		return
