@@ -29,8 +29,11 @@
 // request, the largest RSS of the tree sampled halfway through its
 // slices, wrk's socket errors and non-2xx responses, whether it keeps
 // connections alive, crashed children in Apache's error_log after the
-// stop; then the ratios the project's targets name. The Python
-// mod_wsgi-express is built once with pip from
+// stop; then the ratios the project's targets name. -variant NAME=ARGS
+// (repeatable) adds ours in daemon mode with ARGS as server var-NAME, and
+// its CPU per request and requests/s against ours-default: how an option
+// or a sizing changes the cost of a request, measured in the same run.
+// The Python mod_wsgi-express is built once with pip from
 // ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into a
 // virtualenv kept in the user's cache directory (/var/tmp for root); it
 // is left out, with a note, when that fails.
@@ -82,6 +85,7 @@ var (
 
 	serverKeys = flag.String("servers", "", "-compare: the servers to run, comma separated (default all: "+keysOf(compareKinds())+")")
 	baseline   = flag.String("baseline", "", "-compare: also run ours built from this git revision (servers base-default, base-embedded), to measure what a change costs per request")
+	variants   variantFlag // -variant NAME=ARGS, repeatable
 	pyExpress  = flag.Bool("python-express", true, "-compare: include the Python mod_wsgi-express 6.0.5 (built once, then cached)")
 	sdist      = flag.String("mod-wsgi-sdist", "", "-compare: mod_wsgi 6.0.5's source distribution (default ../shared/vendor/mod_wsgi-6.0.5.tar.gz from the repository)")
 
@@ -97,6 +101,7 @@ const body = "Hello from Apache and mod_wsgi!\n"
 var work string
 
 func main() {
+	flag.Var(&variants, "variant", "-compare: also run ours daemon default with these start-server arguments, as server var-NAME (NAME=ARGS, space separated; repeatable), to measure what an option costs per request")
 	flag.Parse()
 	if *compare && *keepalive {
 		usage("-compare and -keepalive are separate runs: give one of them")
