@@ -165,11 +165,15 @@ func reportVariants(index map[string]*measured) {
 	if len(variants) == 0 || ref == nil {
 		return
 	}
-	fmt.Printf("\nvariants against %s: CPU per request (lower is better), requests/s\n", ref.name)
+	fmt.Printf("\nvariants against %s: CPU per request (lower is better), requests/s (ratio of the medians, median of the rounds' ratios)\n", ref.name)
 	for _, v := range variants {
 		m := index["var-"+v.name]
 		cpu := float64(m.cpuPerRequest()) / float64(max(1, ref.cpuPerRequest()))
-		fmt.Printf("  %-20s CPU/req %.2f  req/s %.2f  (%s)\n", v.name, cpu, m.rps()/ref.rps(), strings.Join(v.args, " "))
+		var per []float64
+		for r := range m.runs {
+			per = append(per, m.runs[r].rps/ref.runs[r].rps)
+		}
+		fmt.Printf("  %-20s CPU/req %.2f  req/s %.2f, median of the rounds' %.2f  (%s)\n", v.name, cpu, m.rps()/ref.rps(), median(per), strings.Join(v.args, " "))
 	}
 }
 
