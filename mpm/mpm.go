@@ -24,7 +24,7 @@ var EmbeddedPrecedence = []string{"worker", "prefork", "event"}
 // sizing, event takes no more connections than it has threads either, so
 // it parks no more idle connections than worker holds. Measured
 // (docs/performance.md, "Where daemon mode's time goes"): the same CPU
-// time per request, 5-20% more requests/s on two CPUs.
+// time per request, 5-21% more requests/s on two CPUs.
 var DaemonPrecedence = []string{"worker", "event", "prefork"}
 
 // Order is the default order of preference for a server whose children
