@@ -43,9 +43,10 @@ var targets = [][2]string{
 // measured is one server's figures over the rounds.
 type measured struct {
 	*server
-	alive      bool        // two requests went over one connection
-	runs       []wrkResult // one per round
-	rss, ticks int         // largest RSS sample (KiB); CPU ticks over the runs
+	alive       bool        // two requests went over one connection
+	runs        []wrkResult // one per round
+	rss, ticks  int         // largest RSS sample (KiB); CPU ticks over the runs
+	daemonTicks int         // the part of ticks used by mod_wsgi's daemon processes
 }
 
 func (m *measured) rps() float64 {
@@ -72,8 +73,10 @@ func (m *measured) total() wrkResult {
 	return sum
 }
 
-func (m *measured) cpuPerRequest() time.Duration {
-	return time.Duration(m.ticks) * clockTick / time.Duration(max(1, m.total().requests))
+func (m *measured) cpuPerRequest() time.Duration { return m.perRequest(m.ticks) }
+
+func (m *measured) perRequest(ticks int) time.Duration {
+	return time.Duration(ticks) * clockTick / time.Duration(max(1, m.total().requests))
 }
 
 // compareMode runs the chosen servers side by side, measures them in
@@ -99,9 +102,10 @@ func compareMode(e *env, repo string) {
 	for round := 0; round < n; round++ {
 		for j := range meas {
 			m := meas[(j+round)%len(meas)]
-			t0 := m.cpuTicks()
+			t0, d0 := m.cpuTicks()
 			r := runWrk(m.url, conns, sl, func() { m.rss = max(m.rss, m.server.rss()) })
-			m.ticks += m.cpuTicks() - t0
+			t1, d1 := m.cpuTicks()
+			m.ticks, m.daemonTicks = m.ticks+t1-t0, m.daemonTicks+d1-d0
 			m.runs = append(m.runs, r)
 		}
 	}
@@ -135,6 +139,12 @@ func report(meas []*measured, endLoad string) {
 		}
 		fmt.Printf("  %-32s %s\n", m.name, strings.Join(per, " "))
 	}
+	fmt.Println("\nCPU µs/req of the daemon-mode servers: Apache (front end) + mod_wsgi's daemon processes")
+	for _, m := range meas {
+		if m.daemonTicks > 0 {
+			fmt.Printf("  %-32s %d + %d\n", m.name, m.perRequest(m.ticks-m.daemonTicks).Microseconds(), m.perRequest(m.daemonTicks).Microseconds())
+		}
+	}
 	// A round's two slices are seconds apart, so the median of the
 	// rounds' ratios shrugs off a burst of load that hit one round.
 	fmt.Println("\ntargets (≥ 1.00): ratio of the medians, and the median of the rounds' ratios")
@@ -149,6 +159,51 @@ func report(meas []*measured, endLoad string) {
 		}
 		fmt.Printf("  %-30s / %-24s %.2f  %.2f\n", a.name, b.name, a.rps()/b.rps(), median(per))
 	}
+	reportVariants(index)
+}
+
+// reportVariants prints each -variant's CPU per request and requests/s
+// relative to ours-default (or to the baseline's, when that ran instead).
+func reportVariants(index map[string]*measured) {
+	ref := orDefault(index["ours-default"], index["base-default"])
+	if len(variants) == 0 || ref == nil {
+		return
+	}
+	fmt.Printf("\nvariants against %s: CPU per request (lower is better), requests/s (ratio of the medians, median of the rounds' ratios)\n", ref.name)
+	for _, v := range variants {
+		m := index["var-"+v.name]
+		cpu := float64(m.cpuPerRequest()) / float64(max(1, ref.cpuPerRequest()))
+		var per []float64
+		for r := range m.runs {
+			per = append(per, m.runs[r].rps/ref.runs[r].rps)
+		}
+		fmt.Printf("  %-20s CPU/req %.2f  req/s %.2f, median of the rounds' %.2f  (%s)\n", v.name, cpu, m.rps()/ref.rps(), median(per), strings.Join(v.args, " "))
+	}
+}
+
+// variantFlag is the repeatable -variant NAME=ARGS.
+type variantFlag []variant
+
+type variant struct {
+	name string
+	args []string
+}
+
+func (f *variantFlag) String() string { return "" }
+
+func (f *variantFlag) Set(s string) error {
+	name, args, ok := strings.Cut(s, "=")
+	name = strings.TrimSpace(name)
+	if !ok || name == "" || strings.ContainsAny(name, " ,") {
+		return fmt.Errorf("want NAME=ARGS (NAME without spaces or commas), got %q", s)
+	}
+	for _, v := range *f {
+		if v.name == name {
+			return fmt.Errorf("variant %q given twice", name)
+		}
+	}
+	*f = append(*f, variant{name, strings.Fields(args)})
+	return nil
 }
 
 // chooseKinds is the -servers selection, without the Python
@@ -186,6 +241,9 @@ func chooseKinds(e *env, repo string) []kind {
 			e.pyExpress = path
 		}
 		kinds = append(kinds, k)
+	}
+	for _, v := range variants {
+		kinds = append(kinds, kind{"var-" + v.name, "ours daemon " + v.name, "daemon, " + strings.Join(v.args, " "), true, ours(v.args...)})
 	}
 	if len(kinds) == 0 {
 		usage("-servers: nothing to run")

@@ -32,8 +32,11 @@
 // stop; then the ratios the project's targets name. ours-telemetry and
 // ours-embedded-telemetry (ours with --enable-telemetry, each with a web
 // UI port of its own) run only when -servers names them, to measure what
-// telemetry costs beside ours-default and ours-embedded. The Python
-// mod_wsgi-express is built once with pip from
+// telemetry costs beside ours-default and ours-embedded. -variant
+// NAME=ARGS (repeatable) adds ours in daemon mode with ARGS as server
+// var-NAME, and its CPU per request and requests/s against ours-default:
+// how an option or a sizing changes the cost of a request, measured in the
+// same run. The Python mod_wsgi-express is built once with pip from
 // ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into a
 // virtualenv kept in the user's cache directory (/var/tmp for root); it
 // is left out, with a note, when that fails.
@@ -85,6 +88,7 @@ var (
 
 	serverKeys = flag.String("servers", "", "-compare: the servers to run, comma separated (default all: "+keysOf(compareKinds())+")")
 	baseline   = flag.String("baseline", "", "-compare: also run ours built from this git revision (servers base-default, base-embedded), to measure what a change costs per request")
+	variants   variantFlag // -variant NAME=ARGS, repeatable
 	pyExpress  = flag.Bool("python-express", true, "-compare: include the Python mod_wsgi-express 6.0.5 (built once, then cached)")
 	sdist      = flag.String("mod-wsgi-sdist", "", "-compare: mod_wsgi 6.0.5's source distribution (default ../shared/vendor/mod_wsgi-6.0.5.tar.gz from the repository)")
 
@@ -100,6 +104,7 @@ const body = "Hello from Apache and mod_wsgi!\n"
 var work string
 
 func main() {
+	flag.Var(&variants, "variant", "-compare: also run ours daemon default with these start-server arguments, as server var-NAME (NAME=ARGS, space separated; repeatable), to measure what an option costs per request")
 	flag.Parse()
 	if *compare && *keepalive {
 		usage("-compare and -keepalive are separate runs: give one of them")

@@ -337,14 +337,20 @@ func statFields(pid int) []string {
 // cpuTicks is the CPU time, in clock ticks, the server's processes used
 // so far: user and system time of each, plus that of the children they
 // waited for (a child that exits between two readings still counts).
-func (s *server) cpuTicks() int {
-	total := 0
+// daemons is the part of it used by mod_wsgi's daemon processes (their
+// command line starts "(wsgi:"), the rest being Apache's parent and
+// children (and start-server).
+func (s *server) cpuTicks() (total, daemons int) {
 	for _, p := range processTree(s.cmd.Process.Pid) {
 		if f := statFields(p); len(f) > 14 {
-			total += atoi(f[11]) + atoi(f[12]) + atoi(f[13]) + atoi(f[14])
+			t := atoi(f[11]) + atoi(f[12]) + atoi(f[13]) + atoi(f[14])
+			total += t
+			if cmd, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", p)); bytes.HasPrefix(cmd, []byte("(wsgi:")) {
+				daemons += t
+			}
 		}
 	}
-	return total
+	return total, daemons
 }
 
 // clockTick is USER_HZ, the unit of /proc/PID/stat's times: 100 on

@@ -245,8 +245,9 @@ func (s shape) check() error {
 }
 
 // chooseMPM picks the MPM from those Apache offers: --server-mpm in the
-// order given, else event, worker, prefork (worker first in embedded mode,
-// where event misbehaves with fewer than three threads per child); debug
+// order given, else mpm.Order's: worker first in daemon mode (one thread
+// wake-up less per request) and in embedded mode (event misbehaves with
+// fewer than three threads per child), event first for static files; debug
 // mode prefers prefork, whose one process serves requests on the thread
 // that loaded the application.
 func (r *resolver) chooseMPM(s shape) error {
@@ -264,7 +265,9 @@ func (r *resolver) chooseMPM(s shape) error {
 			pp.MPMs = append(pp.MPMs, m)
 		}
 	}
-	chosen, err := mpm.ChooseFor(avail, o.ServerMPM, o.EmbeddedMode)
+	// Without an application (--application-type static) Apache serves
+	// files itself, and event's asynchronous keep-alive suits it.
+	chosen, err := mpm.Choose(avail, o.ServerMPM, mpm.Order(o.EmbeddedMode, !o.EmbeddedMode && !r.p.Application.Static))
 	if err != nil {
 		where := "in " + r.apache.Dir
 		if builtin != "" {

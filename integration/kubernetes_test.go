@@ -33,8 +33,8 @@ func init() {
 }
 
 // drainModes are the two ways the application runs, each with room for
-// every connection of the load below: in daemon mode Apache's event MPM
-// takes them all (22 workers) and queues their requests to 2 x 4 daemon
+// every connection of the load below: in daemon mode Apache's children
+// take them all (512 threads) and queue their requests to 2 x 4 daemon
 // threads, which is in flight too; in embedded mode 2 x 8 threads.
 var drainModes = []struct {
 	name string

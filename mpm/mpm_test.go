@@ -20,6 +20,8 @@ func TestChoose(t *testing.T) {
 		{[]string{"event"}, []string{"prefork", "event"}, Precedence, "event", ""},
 		{[]string{"event", "worker"}, []string{"prefork"}, Precedence, "", "prefork not available; found: event, worker"},
 		{nil, nil, Precedence, "", "no MPM found"},
+		{all, nil, DaemonPrecedence, "worker", ""},
+		{[]string{"event", "prefork"}, nil, DaemonPrecedence, "event", ""},
 	}
 	for _, c := range cases {
 		got, err := Choose(c.avail, c.preferred, c.defaults)
@@ -32,6 +34,25 @@ func TestChoose(t *testing.T) {
 		if err != nil || got != c.want {
 			t.Errorf("Choose(%v, %v, %v) = %q, %v; want %q", c.avail, c.preferred, c.defaults, got, err, c.want)
 		}
+	}
+}
+
+func TestOrder(t *testing.T) {
+	all := []string{"event", "worker", "prefork"}
+	for _, c := range []struct {
+		embedded, daemon bool
+		want             string
+	}{
+		{true, false, "worker"}, // event misbehaves below three threads
+		{false, true, "worker"}, // relaying: a thread wake-up less per request
+		{false, false, "event"}, // static files only
+	} {
+		if got, _ := Choose(all, nil, Order(c.embedded, c.daemon)); got != c.want {
+			t.Errorf("Order(embedded %v, daemon %v) chooses %q, want %q", c.embedded, c.daemon, got, c.want)
+		}
+	}
+	if got, _ := ChooseFor(all, nil, false); got != "worker" {
+		t.Errorf("ChooseFor daemon mode = %q, want worker", got)
 	}
 }
 
