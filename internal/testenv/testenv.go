@@ -42,11 +42,13 @@ func Integration(t testing.TB) {
 	if testing.Short() {
 		t.Skip("integration test: starts real Apache (skipped with -short)")
 	}
+	checkModule(t)
 }
 
 // Binary builds mod_wsgi-express once per test process.
 func Binary(t testing.TB) string {
 	t.Helper()
+	checkModule(t)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "mwe-bin-")
 		if err != nil {
