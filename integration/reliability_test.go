@@ -700,17 +700,10 @@ func TestWinchWithoutTerminalStopsGracefully(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	ready := false
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			ready = true
-		}
-	}
-	if !ready {
+	if err := testenv.Answers(port, 30*time.Second); err != nil {
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("server did not come up:\n%s", out.String())
+		t.Fatalf("server did not come up: %v\n%s", err, out.String())
 	}
 	cmd.Process.Signal(syscall.SIGWINCH)
 	select {
