@@ -436,6 +436,9 @@ func TestDebugModeWindowResizeStops(t *testing.T) {
 	dir := writeDebugApp(t)
 	p := startOnPTY(t, dir, "--debug-mode", "app.wsgi")
 	p.waitPort(t)
+	if err := testenv.Answers(p.port, 30*time.Second); err != nil {
+		t.Fatal(err)
+	}
 	if err := pty.Setsize(p.tty, &pty.Winsize{Rows: 40, Cols: 100}); err != nil {
 		t.Fatal(err)
 	}

@@ -10,14 +10,25 @@ import "testing"
 type optionSample struct {
 	Args  []string
 	Files map[string]string
-	// Skip, when set, says why this option cannot be rendered on this
-	// machine (for example a newer mod_wsgi is needed); the test then
-	// checks that it fails with exit status 2 naming the option instead.
+	// NeedsNewerModule marks an option of mod_wsgi 6: with a 4.x module
+	// the test checks that it is refused with exit status 2 naming the
+	// option and the mod_wsgi it needs; with 6.x it is checked like any
+	// other (unless Refused).
 	NeedsNewerModule bool
 	// StartOnly marks an option that only start-server can carry out:
 	// setup-server must refuse it with exit status 2, naming start-server,
 	// and write nothing.
 	StartOnly bool
+	// Companions are options this one needs beside it to be accepted
+	// (--slow-requests reports through a --telemetry-service). They are
+	// added only where the option is expected to be accepted, so that a
+	// refusal names the option itself.
+	Companions []string
+	// Refused, when set, is part of the reason this option is refused
+	// with every module on this machine (dropped features, no mod_wsgi
+	// documentation installed, no free-threaded Python): the test checks
+	// exit status 2, the option named and the reason, and nothing written.
+	Refused string
 	// WritesNothing marks an option that reports and exits without
 	// writing a server root (--print-config): the test checks exit 0 and
 	// that nothing was written.

@@ -499,8 +499,23 @@ def application(environ, start_response):
     return [b'never']
 `
 
-// An exception in the application answers 500 and leaves its traceback in
-// the error log.
+// exceptionReport is what mod_wsgi logs first for an exception the
+// application raises while answering a request: 4.x logs a traceback;
+// 6.x logs a header line naming the exception, then the traceback, but on
+// Python before 3.12 (3.11 here) the traceback of an exception that no
+// Python code caught is lost (mod_wsgi 6.0.5 formats the exception object
+// alone, whose __traceback__ such a Python leaves unset), so only the
+// header and the exception's own line remain, as with the Python
+// mod_wsgi-express 6.0.5.
+func exceptionReport(t *testing.T) string {
+	if testenv.ModuleMajor(t) >= 6 {
+		return "RuntimeError exception raised processing WSGI script"
+	}
+	return "Traceback (most recent call last)"
+}
+
+// An exception in the application answers 500 and leaves its report (a
+// traceback where mod_wsgi gives one) in the error log.
 func TestAppExceptionLogged(t *testing.T) {
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), raisingApp)
@@ -508,14 +523,15 @@ func TestAppExceptionLogged(t *testing.T) {
 	if code, _ := s.Get("/boom"); code != 500 {
 		t.Errorf("GET /boom: %d, want 500", code)
 	}
-	waitFor(t, "error log holding the traceback", func() bool {
+	report := exceptionReport(t)
+	waitFor(t, "error log holding the exception", func() bool {
 		l := s.ErrorLog()
-		return strings.Contains(l, "Traceback (most recent call last)") && strings.Contains(l, "RuntimeError: boom from the application")
+		return strings.Contains(l, report) && strings.Contains(l, "RuntimeError: boom from the application")
 	}, s.ErrorLog)
 	s.MustGet("/")
 }
 
-// With --log-to-terminal the traceback shows on the terminal.
+// With --log-to-terminal the exception shows on the terminal.
 func TestAppExceptionOnTerminal(t *testing.T) {
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), raisingApp)
@@ -529,7 +545,7 @@ func TestAppExceptionOnTerminal(t *testing.T) {
 	if resp.StatusCode != 500 {
 		t.Errorf("GET /boom: %d, want 500", resp.StatusCode)
 	}
-	p.expect(t, "Traceback (most recent call last)", 20*time.Second)
+	p.expect(t, exceptionReport(t), 20*time.Second)
 	p.expect(t, "RuntimeError: boom from the application", 20*time.Second)
 	p.tty.Write([]byte{3})
 	<-p.done
@@ -687,17 +703,10 @@ func TestWinchWithoutTerminalStopsGracefully(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	ready := false
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline) && !ready; time.Sleep(50 * time.Millisecond) {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			ready = true
-		}
-	}
-	if !ready {
+	if err := testenv.Answers(port, 30*time.Second); err != nil {
 		cmd.Process.Kill()
 		<-done
-		t.Fatalf("server did not come up:\n%s", out.String())
+		t.Fatalf("server did not come up: %v\n%s", err, out.String())
 	}
 	cmd.Process.Signal(syscall.SIGWINCH)
 	select {

@@ -384,7 +384,7 @@ func TestEnableDocs(t *testing.T) {
 		t.Errorf("--enable-docs without installed docs: exit %d, %q; want 2 naming the option", code, out)
 	}
 	pkg := filepath.Join(dir, "site-packages", "mod_wsgi")
-	so, err := os.ReadFile("/usr/lib/apache2/modules/mod_wsgi.so")
+	so, err := os.ReadFile(testenv.ModulePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

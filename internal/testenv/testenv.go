@@ -42,11 +42,13 @@ func Integration(t testing.TB) {
 	if testing.Short() {
 		t.Skip("integration test: starts real Apache (skipped with -short)")
 	}
+	checkModule(t)
 }
 
 // Binary builds mod_wsgi-express once per test process.
 func Binary(t testing.TB) string {
 	t.Helper()
+	checkModule(t)
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "mwe-bin-")
 		if err != nil {
@@ -174,6 +176,22 @@ func (s *Server) WaitReady(timeout time.Duration) error {
 		time.Sleep(25 * time.Millisecond)
 	}
 	return fmt.Errorf("port %d not answering after %v", s.Port, timeout)
+}
+
+// Answers waits until Apache answers HTTP on 127.0.0.1:port, as WaitReady
+// does. A signal meant for Apache waits for this, not for the port to
+// accept: Apache listens before it installs its signal handlers (a
+// debug-mode Apache only after loading mod_wsgi and Python in its one
+// process), and a graceful-stop signal (SIGWINCH) arriving in between is
+// ignored.
+func Answers(port int, timeout time.Duration) error {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	for deadline := time.Now().Add(timeout); time.Now().Before(deadline); time.Sleep(25 * time.Millisecond) {
+		if supervisor.Answers(addr) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s does not answer HTTP after %v", addr, timeout)
 }
 
 // Output is what start-server printed.
