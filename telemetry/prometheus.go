@@ -78,8 +78,14 @@ func (s *Store) writeMetrics(out *bytes.Buffer) {
 	for i, n := range names {
 		groups[i] = s.groups[n]
 	}
-	live := s.liveProcesses()
+	p.requestFamilies(groups)
+	p.processFamilies(groups, s.liveProcesses())
+	p.groupCounters(groups)
+	s.ingestFamilies(p)
+}
 
+// requestFamilies are the requests by class and the phase histograms.
+func (p promWriter) requestFamilies(groups []*group) {
 	p.family("mod_wsgi_requests_total", "counter",
 		"Requests completed by mod_wsgi, by process group and response class (class \"unknown\": the module reports no classes).")
 	for _, g := range groups {
@@ -114,6 +120,11 @@ func (s *Store) writeMetrics(out *bytes.Buffer) {
 		}
 	}
 
+}
+
+// processFamilies are the processes per group and each live process's
+// gauges.
+func (p promWriter) processFamilies(groups []*group, live []*process) {
 	p.family("mod_wsgi_processes", "gauge", "mod_wsgi processes reporting, by process group.")
 	for _, g := range groups {
 		n := 0
@@ -142,6 +153,10 @@ func (s *Store) writeMetrics(out *bytes.Buffer) {
 		}
 	}
 
+}
+
+// groupCounters are the groups' counters: CPU, starts, stops and bytes.
+func (p promWriter) groupCounters(groups []*group) {
 	counters := []struct {
 		name, help string
 		value      func(*group) float64
@@ -179,6 +194,10 @@ func (s *Store) writeMetrics(out *bytes.Buffer) {
 		}
 	}
 
+}
+
+// ingestFamilies are what the receiver accepted, dropped and missed.
+func (s *Store) ingestFamilies(p promWriter) {
 	p.family("mod_wsgi_telemetry_datagrams_total", "counter", "Telemetry datagrams accepted, by kind.")
 	for k := Kind(1); k <= maxKind; k++ {
 		p.sample("mod_wsgi_telemetry_datagrams_total", float64(s.stats.accepted[k]), "kind", k.String())

@@ -164,8 +164,17 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 		p.requests += v.requests
 	}
 
-	// Phase histograms. Means are totals over the interval's requests;
-	// that count is the request phase's (else the server phase's) total.
+	g.addPhases(v)
+	g.addCPU(p, v)
+	p.setGauges(v)
+	p.points.push(v.windowPoint(now, p.busy), s.opt.Points)
+	return nil
+}
+
+// addPhases adds the sample's phase histograms to the group's. Means are
+// totals over the interval's requests; that count is the request phase's
+// (else the server phase's) total.
+func (g *group) addPhases(v *sample) {
 	var total [NumPhases]uint64
 	for ph, b := range v.buckets {
 		for _, c := range b {
@@ -195,8 +204,12 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 		}
 	}
 
-	// CPU: cumulative seconds when the sender gives them (our reporter for
-	// older modules), else the interval's rate × its length.
+}
+
+// addCPU adds the process's CPU time to its group's: cumulative seconds
+// when the sender gives them (our reporter for older modules), else the
+// interval's rate × its length; and the bytes read and written.
+func (g *group) addCPU(p *process, v *sample) {
 	if v.hasCPUTime {
 		delta := v.cpuTime - p.lastCPUTime
 		if delta < 0 { // counter restarted
@@ -210,7 +223,10 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	g.inputBytes += v.inBytes
 	g.outputBytes += v.outBytes
 
-	// Latest gauges.
+}
+
+// setGauges keeps the sample's gauges as the process's latest.
+func (p *process) setGauges(v *sample) {
 	p.interval, p.slowThreshold = v.interval, v.slowThreshold
 	p.workers, p.threadsActive = v.workers, v.active
 	p.capacity = v.capacity
@@ -220,7 +236,11 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	p.inFlight = v.inFlight
 	p.coarse = p.coarse || v.coarse
 
-	pt := point{at: now, period: v.period, requests: v.requests, busy: p.busy,
+}
+
+// windowPoint is the sample as the process's window keeps it.
+func (v *sample) windowPoint(now time.Time, busy float64) point {
+	pt := point{at: now, period: v.period, requests: v.requests, busy: busy,
 		cpu: v.cpuUtil, rss: v.rss, max: -1, phase: PhaseRequest, coarse: v.coarse}
 	if v.hasStatus {
 		pt.requests = 0
@@ -239,6 +259,5 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	if v.hasMax[pt.phase] {
 		pt.min, pt.max = v.min[pt.phase], v.max[pt.phase]
 	}
-	p.points.push(pt, s.opt.Points)
-	return nil
+	return pt
 }

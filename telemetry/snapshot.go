@@ -165,15 +165,56 @@ func (s *Store) Snapshot() Snapshot {
 	defer s.mu.Unlock()
 	now := s.opt.Now()
 	s.expire(now)
-	since := now.Add(-s.opt.Window)
 	snap := Snapshot{Time: now, WindowSeconds: s.opt.Window.Seconds()}
-
-	type groupAgg struct {
-		view *GroupView
-		win  window
-	}
+	s.groupViews(&snap)
 	aggs := map[string]*groupAgg{}
+	for i := range snap.Groups {
+		aggs[snap.Groups[i].Name] = &groupAgg{view: &snap.Groups[i]}
+	}
 	var all window
+	for _, p := range s.sortedProcesses() {
+		pv, w := p.view(now, now.Add(-s.opt.Window))
+		snap.Processes = append(snap.Processes, pv)
+		// Stopped processes still count in the window's rate and latency:
+		// their requests happened.
+		a := aggs[p.key.group]
+		a.win.merge(&w)
+		all.merge(&w)
+		if p.state >= stateStopped {
+			continue
+		}
+		a.view.Processes++
+		a.view.Workers += p.workers
+		a.view.Busy += pv.Busy
+		a.view.CPU += pv.CPU
+		a.view.RSS += p.rss
+	}
+	for _, a := range aggs {
+		v := a.view
+		v.Throughput = a.win.rate()
+		v.Latency = a.win.latency()
+		if v.Workers > 0 {
+			v.Capacity = v.Busy / float64(v.Workers)
+		}
+		snap.Totals.Processes += v.Processes
+		snap.Totals.Workers += v.Workers
+		snap.Totals.Busy += v.Busy
+	}
+	snap.Totals.Throughput = all.rate()
+	snap.Totals.Latency = all.latency()
+	snap.SlowRequests = s.slowViews(now)
+	snap.Ingest = s.ingestView()
+	return snap
+}
+
+// groupAgg sums a process group's processes into its view.
+type groupAgg struct {
+	view *GroupView
+	win  window
+}
+
+// groupViews fills in the process groups' counters, in name order.
+func (s *Store) groupViews(snap *Snapshot) {
 	names := make([]string, 0, len(s.groups))
 	for name := range s.groups {
 		names = append(names, name)
@@ -208,10 +249,10 @@ func (s *Store) Snapshot() Snapshot {
 		snap.Totals.Requests += v.RequestsTotal
 		snap.Groups = append(snap.Groups, v)
 	}
-	for i := range snap.Groups {
-		aggs[snap.Groups[i].Name] = &groupAgg{view: &snap.Groups[i]}
-	}
+}
 
+// sortedProcesses are the processes by group, then pid.
+func (s *Store) sortedProcesses() []*process {
 	procs := make([]*process, 0, len(s.procs))
 	for _, p := range s.procs {
 		procs = append(procs, p)
@@ -222,82 +263,63 @@ func (s *Store) Snapshot() Snapshot {
 		}
 		return procs[i].key.pid < procs[j].key.pid
 	})
-	for _, p := range procs {
-		var w window
-		pv := ProcessView{Group: p.key.group, PID: p.key.pid, State: stateNames[p.state],
-			Hostname: p.host, ModWSGIVersion: p.modWSGI, PythonVersion: p.python,
-			ApacheVersion: p.apache, MPM: p.mpm, ParentPID: p.parentPID,
-			Started: p.startedAt, StartKnown: p.startKnown, LastSeen: p.lastSeen,
-			Interval: p.interval, Requests: p.requests, Workers: p.workers, Busy: p.busy,
-			InFlight: p.inFlight, Capacity: p.capacity, CPU: p.cpuUtil, RSS: p.rss, MaxRSS: p.maxRSS,
-			Series: Series{Time: []float64{}, Throughput: []float64{}, Busy: []float64{}, CPU: []float64{},
-				RSS: []uint64{}, P95: []*float64{}}}
-		if p.state >= stateStopped {
-			pv.StopReason = p.stopReason
-			pv.Uptime = p.stoppedAt.Sub(p.startedAt).Seconds()
-			if p.uptime > 0 {
-				pv.Uptime = p.uptime
-			}
-			pv.Busy, pv.InFlight, pv.CPU = 0, 0, 0
-		} else {
-			pv.Uptime = now.Sub(p.startedAt).Seconds()
-		}
-		if p.state == stateStopping {
-			pv.StopReason = p.stopReason
-		}
-		for i := 0; i < p.points.len(); i++ {
-			pt := p.points.at(i)
-			if !pt.at.After(since) {
-				continue
-			}
-			w.add(pt)
-			pv.Series.Time = append(pv.Series.Time, float64(pt.at.UnixMilli())/1000)
-			rate := 0.0
-			if pt.period > 0 {
-				rate = float64(pt.requests) / pt.period
-			}
-			pv.Series.Throughput = append(pv.Series.Throughput, rate)
-			pv.Series.Busy = append(pv.Series.Busy, pt.busy)
-			pv.Series.CPU = append(pv.Series.CPU, pt.cpu)
-			pv.Series.RSS = append(pv.Series.RSS, pt.rss)
-			var h [NumBuckets]uint64
-			for i, c := range pt.hist {
-				h[i] = uint64(c)
-			}
-			pv.Series.P95 = append(pv.Series.P95, opt(clamp(quantile(&h, pt.coarse, 0.95), pt)))
-		}
-		pv.Throughput = w.rate()
-		pv.Latency = w.latency()
-		snap.Processes = append(snap.Processes, pv)
+	return procs
+}
 
-		// Stopped processes still count in the window's rate and latency:
-		// their requests happened.
-		a := aggs[p.key.group]
-		a.win.merge(&w)
-		all.merge(&w)
-		if p.state >= stateStopped {
+// view is the process as the snapshot shows it at now, with its samples
+// since the start of the window, and those samples summed.
+func (p *process) view(now, since time.Time) (ProcessView, window) {
+	var w window
+	pv := ProcessView{Group: p.key.group, PID: p.key.pid, State: stateNames[p.state],
+		Hostname: p.host, ModWSGIVersion: p.modWSGI, PythonVersion: p.python,
+		ApacheVersion: p.apache, MPM: p.mpm, ParentPID: p.parentPID,
+		Started: p.startedAt, StartKnown: p.startKnown, LastSeen: p.lastSeen,
+		Interval: p.interval, Requests: p.requests, Workers: p.workers, Busy: p.busy,
+		InFlight: p.inFlight, Capacity: p.capacity, CPU: p.cpuUtil, RSS: p.rss, MaxRSS: p.maxRSS,
+		Series: Series{Time: []float64{}, Throughput: []float64{}, Busy: []float64{}, CPU: []float64{},
+			RSS: []uint64{}, P95: []*float64{}}}
+	if p.state >= stateStopped {
+		pv.StopReason = p.stopReason
+		pv.Uptime = p.stoppedAt.Sub(p.startedAt).Seconds()
+		if p.uptime > 0 {
+			pv.Uptime = p.uptime
+		}
+		pv.Busy, pv.InFlight, pv.CPU = 0, 0, 0
+	} else {
+		pv.Uptime = now.Sub(p.startedAt).Seconds()
+	}
+	if p.state == stateStopping {
+		pv.StopReason = p.stopReason
+	}
+	for i := 0; i < p.points.len(); i++ {
+		pt := p.points.at(i)
+		if !pt.at.After(since) {
 			continue
 		}
-		a.view.Processes++
-		a.view.Workers += p.workers
-		a.view.Busy += pv.Busy
-		a.view.CPU += pv.CPU
-		a.view.RSS += p.rss
-	}
-	for _, a := range aggs {
-		v := a.view
-		v.Throughput = a.win.rate()
-		v.Latency = a.win.latency()
-		if v.Workers > 0 {
-			v.Capacity = v.Busy / float64(v.Workers)
+		w.add(pt)
+		pv.Series.Time = append(pv.Series.Time, float64(pt.at.UnixMilli())/1000)
+		rate := 0.0
+		if pt.period > 0 {
+			rate = float64(pt.requests) / pt.period
 		}
-		snap.Totals.Processes += v.Processes
-		snap.Totals.Workers += v.Workers
-		snap.Totals.Busy += v.Busy
+		pv.Series.Throughput = append(pv.Series.Throughput, rate)
+		pv.Series.Busy = append(pv.Series.Busy, pt.busy)
+		pv.Series.CPU = append(pv.Series.CPU, pt.cpu)
+		pv.Series.RSS = append(pv.Series.RSS, pt.rss)
+		var h [NumBuckets]uint64
+		for i, c := range pt.hist {
+			h[i] = uint64(c)
+		}
+		pv.Series.P95 = append(pv.Series.P95, opt(clamp(quantile(&h, pt.coarse, 0.95), pt)))
 	}
-	snap.Totals.Throughput = all.rate()
-	snap.Totals.Latency = all.latency()
+	pv.Throughput = w.rate()
+	pv.Latency = w.latency()
+	return pv, w
+}
 
+// slowViews are the slow requests, newest first.
+func (s *Store) slowViews(now time.Time) []SlowRequest {
+	var out []SlowRequest
 	for i := len(s.slow) - 1; i >= 0; i-- {
 		r := s.slow[i].SlowRequest
 		r.State = "active"
@@ -311,9 +333,13 @@ func (s *Store) Snapshot() Snapshot {
 				r.Group = p.key.group
 			}
 		}
-		snap.SlowRequests = append(snap.SlowRequests, r)
+		out = append(out, r)
 	}
+	return out
+}
 
+// ingestView is what the receiver accepted and dropped.
+func (s *Store) ingestView() IngestView {
 	in := IngestView{Accepted: map[string]uint64{}, Dropped: map[string]uint64{},
 		Lost: s.stats.lost, UnknownFields: s.stats.unknownFields}
 	for k := Kind(1); k <= maxKind; k++ {
@@ -326,8 +352,7 @@ func (s *Store) Snapshot() Snapshot {
 		t := s.stats.last
 		in.Last = &t
 	}
-	snap.Ingest = in
-	return snap
+	return in
 }
 
 // slowStale is how long an active slow request may go unreported before
