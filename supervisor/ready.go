@@ -63,9 +63,10 @@ func Answers(addr string) bool {
 // (appLoadExit), and what Apache logs when one of its processes, a daemon
 // running the application included, is killed by a signal (a crash).
 const (
-	appLoadFailure = "Failed to exec Python script file"
-	appLoadExit    = "exception raised when doing exec of Python script file"
-	processCrash   = "AH00052: child pid "
+	appLoadFailure  = "Failed to exec Python script file"    // mod_wsgi 4 and 5
+	appLoadFailure6 = "Unable to execute Python script file" // mod_wsgi 6 (WSGI0109, WSGI0110)
+	appLoadExit     = "exception raised when doing exec of Python script file"
+	processCrash    = "AH00052: child pid "
 )
 
 // loadProblem is what watchAppLoad found: the log lines and whether a
@@ -76,7 +77,7 @@ type loadProblem struct {
 }
 
 func isLoadFailure(l string) bool {
-	return strings.Contains(l, appLoadFailure) || strings.Contains(l, appLoadExit)
+	return strings.Contains(l, appLoadFailure) || strings.Contains(l, appLoadFailure6) || strings.Contains(l, appLoadExit)
 }
 
 // watchAppLoad follows the error log for a while after the start and

@@ -123,3 +123,21 @@ func TestAccessLogSkipsStartupCheck(t *testing.T) {
 		t.Errorf("the CustomLog condition does not match the User-Agent %q", StartupCheckAgent)
 	}
 }
+
+// The messages mod_wsgi 4.x and 6.x log when the application fails to
+// load, or exits, at import are load failures; a request's error is not.
+func TestIsLoadFailure(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{"[wsgi:error] [pid 7] mod_wsgi (pid=7): Failed to exec Python script file '/srv/root/handler.wsgi'.", true},
+		{"[wsgi:error] [pid 7] WSGI0110: mod_wsgi (pid=7): Unable to execute Python script file '/srv/root/handler.wsgi'.", true},
+		{"[wsgi:error] [pid 7] mod_wsgi (pid=7): SystemExit exception raised when doing exec of Python script file '/srv/root/handler.wsgi'.", true},
+		{"[wsgi:error] [pid 7] mod_wsgi (pid=7): Exception occurred processing WSGI script '/srv/root/handler.wsgi'.", false},
+	} {
+		if got := isLoadFailure(c.line); got != c.want {
+			t.Errorf("isLoadFailure(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+}
