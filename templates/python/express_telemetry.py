@@ -20,6 +20,7 @@ than 4.8. instrument() adds what 4.x does not measure: responses by status
 class, and slow requests (with slow_threshold > 0).
 """
 
+import collections
 import os
 import platform
 import socket
@@ -274,14 +275,20 @@ def slow_records(record):
 
 class _Tracker:
     """Counts responses by status class and remembers requests running past
-    the slow threshold. Shared by every request thread of the process."""
+    the slow threshold. Shared by every request thread of the process.
+
+    A request only appends its status line to a deque (atomic, no lock:
+    request threads never wait for each other here); the reporter thread
+    classifies them once per interval. The deque is bounded so that a
+    process whose reporter has gone cannot grow without end."""
 
     MAX_COMPLETED = 64
+    MAX_PENDING = 1 << 20
 
     def __init__(self, clock=time.time):
         self.clock = clock
-        self.lock = threading.Lock()
-        self.statuses = [0] * 5
+        self.lock = threading.Lock()  # the slow-request bookkeeping only
+        self.done = collections.deque(maxlen=self.MAX_PENDING)
         self.counted = False
         self.threshold = 0.0
         self.running = {}
@@ -293,42 +300,50 @@ class _Tracker:
         with self.lock:
             self.next_token += 1
             token = self.next_token
-            if self.threshold > 0:
-                self.running[token] = {
-                    "start": now, "environ": environ,
-                    "thread": environ.get("mod_wsgi.thread_id") or threading.get_ident() & 0xFFFF}
+            self.running[token] = {
+                "start": now, "environ": environ,
+                "thread": environ.get("mod_wsgi.thread_id") or threading.get_ident() & 0xFFFF}
         return token, now
 
     def end(self, token, status):
-        index = status // 100 - 1 if 100 <= status <= 599 else 4  # no status: 5xx
-        if token is None:  # begun without a slow threshold: only counted
-            with self.lock:
-                self.counted = True
-                self.statuses[index] += 1
-            return
+        """Counts a response begun with a slow threshold (status is its
+        status line, or 0 for none) and keeps it when it was slow."""
+        self.done.append(status)
         token, start = token
         now = self.clock()
         with self.lock:
-            self.counted = True
-            self.statuses[index] += 1
             running = self.running.pop(token, None)
             if running is not None and now - start > self.threshold and \
                     len(self.completed) < self.MAX_COMPLETED:
-                self.completed.append(_slow_record(running, now, status, True))
+                self.completed.append(_slow_record(running, now, _status_code(status), True))
 
     def drain(self):
-        """Counts since the last drain (None when instrument() is not in
-        use), and the slow records to send: completed ones, then those
-        still running past the threshold."""
+        """Counts since the last drain (None while no instrumented request
+        has finished yet), and the slow records to send: completed ones,
+        then those still running past the threshold."""
+        statuses = [0] * 5
+        popleft = self.done.popleft
+        try:
+            while True:
+                code = _status_code(popleft())
+                statuses[code // 100 - 1 if 100 <= code <= 599 else 4] += 1  # no status: 5xx
+                self.counted = True
+        except IndexError:
+            pass
         now = self.clock()
         with self.lock:
-            statuses = list(self.statuses) if self.counted else None
-            self.statuses = [0] * 5
             slow, self.completed = self.completed, []
             for running in self.running.values():
                 if now - running["start"] > self.threshold:
                     slow.append(_slow_record(running, now, 0, False))
-        return statuses, slow
+        return (statuses if self.counted else None), slow
+
+
+def _status_code(status_line):
+    """The code of a WSGI status line ("200 OK" -> 200); 0 for anything
+    else."""
+    code = str(status_line)[:3]
+    return int(code) if code.isdigit() else 0
 
 
 def _slow_record(running, now, status, completed):
@@ -370,34 +385,63 @@ class _Response:
 def instrument(application):
     """Wrap a WSGI application so this process's reporter also sends
     responses by status class and slow requests."""
+    tracker = _tracker
+    record = tracker.done.append
 
     def instrumented(environ, start_response):
-        # Without a slow threshold there is nothing to remember while the
-        # request runs: only its status is counted at the end.
-        token = _tracker.begin(environ) if _tracker.threshold > 0 else None
+        if tracker.threshold > 0:
+            return _instrumented_slow(application, tracker, environ, start_response)
+        # The common case, kept short: remember the last status line and
+        # append it once the response is done.
         status = [0]
 
         def recording_start_response(status_line, headers, *exc_info):
-            code = str(status_line)[:3]
-            status[0] = int(code) if code.isdigit() else 0
+            status[0] = status_line
             return start_response(status_line, headers, *exc_info)
 
         try:
             result = application(environ, recording_start_response)
         except BaseException:
-            _tracker.end(token, 0)
+            record(0)
             raise
-        file_wrapper = environ.get("wsgi.file_wrapper")
-        if isinstance(result, (list, tuple)) or \
-                isinstance(file_wrapper, type) and isinstance(result, file_wrapper):
-            # The body is ready (a list), or mod_wsgi sends a file itself:
-            # count now, and return the result as it is, so mod_wsgi still
-            # sets Content-Length for a one-item list and uses sendfile.
-            _tracker.end(token, status[0])
+        if type(result) is list or _is_ready(result, environ):
+            record(status[0])
             return result
-        return _Response(result, lambda: _tracker.end(token, status[0]))
+        return _Response(result, lambda: record(status[0]))
 
     return instrumented
+
+
+def _is_ready(result, environ):
+    """Whether the body is ready (a list) or mod_wsgi sends a file itself:
+    then the response is counted now and the result returned as it is, so
+    mod_wsgi still sets Content-Length for a one-item list and uses
+    sendfile."""
+    if isinstance(result, (list, tuple)):
+        return True
+    file_wrapper = environ.get("wsgi.file_wrapper")
+    return isinstance(file_wrapper, type) and isinstance(result, file_wrapper)
+
+
+def _instrumented_slow(application, tracker, environ, start_response):
+    """instrument()'s request with a slow threshold: also remembered while
+    it runs."""
+    token = tracker.begin(environ)
+    status = [0]
+
+    def recording_start_response(status_line, headers, *exc_info):
+        status[0] = status_line
+        return start_response(status_line, headers, *exc_info)
+
+    try:
+        result = application(environ, recording_start_response)
+    except BaseException:
+        tracker.end(token, 0)
+        raise
+    if _is_ready(result, environ):
+        tracker.end(token, status[0])
+        return result
+    return _Response(result, lambda: tracker.end(token, status[0]))
 
 
 # The reporter.

@@ -3,10 +3,12 @@ with a stand-in for the mod_wsgi module. Run by `go test ./telemetry`, or
 directly: PYTHONPATH=templates/python python3 -m unittest discover -s
 telemetry/testdata/python"""
 
+import collections
 import os
 import socket
 import struct
 import tempfile
+import threading
 import types
 import unittest
 
@@ -238,18 +240,38 @@ class TrackerTest(unittest.TestCase):
 
     def test_statuses_counted_when_the_response_closes(self):
         for status in ("200 OK", "201 Created", "302 Found", "404 Not Found", "503 Busy", "abc"):
-            counted = sum(self.tracker.statuses)
+            counted = len(self.tracker.done)
             result = call(self.app(status, body=iter([b"x"])))
             self.assertEqual(b"".join(result), b"x")
-            self.assertEqual(sum(self.tracker.statuses), counted)  # not before close()
+            self.assertEqual(len(self.tracker.done), counted)  # not before close()
             result.close()
-            self.assertEqual(sum(self.tracker.statuses), counted + 1)
+            self.assertEqual(len(self.tracker.done), counted + 1)
         with self.assertRaises(RuntimeError):
             call(self.app(raises=True))
         statuses, slow = self.tracker.drain()
         self.assertEqual(statuses, [0, 2, 1, 1, 3])  # "abc" and the exception count as 5xx
         self.assertEqual(slow, [])
         self.assertEqual(self.tracker.drain()[0], [0, 0, 0, 0, 0])
+
+    def test_counts_exact_across_threads(self):
+        # Request threads append without a lock; none may be lost.
+        app = self.app()
+        def requests():
+            for _ in range(2000):
+                call(app)
+        threads = [threading.Thread(target=requests) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(self.tracker.drain()[0], [0, 16000, 0, 0, 0])
+
+    def test_pending_counts_are_bounded(self):
+        self.tracker.done = collections.deque(maxlen=3)
+        app = et.instrument(lambda environ, sr: sr("200 OK", []) or [b""])
+        for _ in range(5):
+            call(app)
+        self.assertEqual(self.tracker.drain()[0], [0, 3, 0, 0, 0])
 
     def test_lists_returned_as_they_are(self):
         body = [b"one item"]
