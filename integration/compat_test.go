@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -187,5 +188,49 @@ func TestPythonPathOrder(t *testing.T) {
 				t.Errorf("sys.path starts %q, want %s, %s, %s", path[:min(3, len(path))], dir, lib1, lib2)
 			}
 		})
+	}
+}
+
+// TestServiceScriptGetsPythonPath: a --service-script imports a module
+// from the application's --python-path, as under the Python tool, and
+// sees the working directory first in sys.path.
+func TestServiceScriptGetsPythonPath(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), environApp)
+	lib := filepath.Join(dir, "lib")
+	testenv.WriteFile(t, filepath.Join(lib, "svc_helper.py"), "GREETING = 'hello from lib'\n")
+	out := filepath.Join(dir, "out")
+	if err := os.MkdirAll(out, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(out, 0o777)
+	marker := filepath.Join(out, "service-ran")
+	testenv.WriteFile(t, filepath.Join(dir, "service.py"), fmt.Sprintf(`import sys
+try:
+    import svc_helper
+    said = svc_helper.GREETING
+except Exception as e:
+    said = 'failed: %%r' %% e
+with open(%q, 'w') as f:
+    f.write(said + '\n' + '|'.join(sys.path) + '\n')
+`, marker))
+	s := testenv.Start(t, dir, "app.wsgi", "--python-path", lib, "--service-script", "tasks", "service.py")
+	testenv.ConfigTest(t, s.Root)
+	var ran string
+	testenv.Eventually(20*time.Second, func() string {
+		b, _ := os.ReadFile(marker)
+		ran = string(b)
+		if ran == "" {
+			return "no marker yet"
+		}
+		return ""
+	})
+	said, path, _ := strings.Cut(ran, "\n")
+	if said != "hello from lib" {
+		t.Fatalf("the service could not import from --python-path: %q\n--- error_log ---\n%s", said, s.ErrorLog())
+	}
+	if p := strings.Split(strings.TrimSpace(path), "|"); !slices.Contains(p, lib) {
+		t.Errorf("the service's sys.path lacks %s: %q", lib, p)
 	}
 }
