@@ -30,16 +30,16 @@ func defaultNetworkOptions() NetworkOptions {
 type NetworkPlan struct {
 	Host       string // --host: "" for every interface
 	Port       int
-	Listen     string   // host:port for the Listen directive
-	ServerName string   // ServerName: --server-name, --host or localhost
+	Listen     string // host:port for the Listen directive
+	ServerName string // ServerName: --server-name, --host or localhost
 	// NameAndPort is the main server's ServerName directive: the name and
 	// the port listened on, which a request without a port in its Host
 	// (or without a Host) is answered with: its SERVER_PORT and Apache's
 	// own redirects, as with the Python mod_wsgi-express.
 	NameAndPort string
-	NameGiven  bool     // --server-name: the site has a virtual host of its own
-	URL        string   // the address given to people
-	Aliases    []string // --server-alias
+	NameGiven   bool     // --server-name: the site has a virtual host of its own
+	URL         string   // the address given to people
+	Aliases     []string // --server-alias
 	// AllowLocalhost: with a server name, other names are still served to
 	// this machine's clients.
 	AllowLocalhost bool
