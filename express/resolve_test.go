@@ -21,14 +21,13 @@ func TestResolveNeverWritesOptions(t *testing.T) {
 			mod(&o)
 			given := o
 			ran := 0
-			afterStep = func(step string, r *resolver) {
+			after := func(step string, r *resolver) {
 				ran++
 				if !reflect.DeepEqual(r.o, given) {
 					t.Errorf("step %s changed the options", step)
 				}
 			}
-			defer func() { afterStep = nil }()
-			if _, err := Resolve(o, fakeHost(t, debianLayout(), 0)); err != nil {
+			if _, err := run(o, fakeHost(t, debianLayout(), 0), nil, after); err != nil {
 				t.Fatal(err)
 			}
 			if ran != len(steps) {
