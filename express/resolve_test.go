@@ -1,7 +1,9 @@
 package express
 
 import (
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -34,5 +36,34 @@ func TestResolveNeverWritesOptions(t *testing.T) {
 				t.Errorf("%d steps ran, want %d", ran, len(steps))
 			}
 		})
+	}
+}
+
+// The package documentation's table of steps (doc.go) is the pipeline, in
+// its order.
+func TestDocListsSteps(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	in := false
+	for _, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(l, "// The steps (resolve.go") {
+			in = true
+			continue
+		}
+		if in && strings.HasPrefix(l, "//\t") {
+			listed = append(listed, strings.Fields(l[3:])[0])
+		} else if in && len(listed) > 0 {
+			break
+		}
+	}
+	var names []string
+	for _, s := range steps {
+		names = append(names, s.name)
+	}
+	if strings.Join(listed, " ") != strings.Join(names, " ") {
+		t.Errorf("doc.go lists the steps\n  %v\nresolve.go runs\n  %v", listed, names)
 	}
 }
