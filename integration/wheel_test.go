@@ -17,9 +17,18 @@ import (
 // manage.py runmodwsgi serves the Django example, both with the virtualenv
 // as Python home although nothing says so (no activation, no
 // --python-home), with nothing on PATH, and with Debian's mod_wsgi.
+// It is installed as the README says to offline: pip install --no-index
+// --find-links DIR mod_wsgi_express, DIR holding the wheel of
+// scripts/build-wheels --platform host.
 func TestWheelInstallDebianModule(t *testing.T) {
 	testenv.Integration(t)
-	venv := testenv.Venv(t, testenv.Wheel(t))
+	venv := testenv.Venv(t)
+	cmd := exec.Command(filepath.Join(venv, "bin", "pip"), "install", "-q", "--no-index", "--no-cache-dir",
+		"--find-links", filepath.Dir(testenv.Wheel(t)), "mod_wsgi_express")
+	cmd.Env = append(os.Environ(), "PIP_DISABLE_PIP_VERSION_CHECK=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("the README's offline install: %v\n%s", err, out)
+	}
 	checkWheelInstall(t, venv, "/usr/lib/apache2/modules/mod_wsgi.so (mod_wsgi ")
 }
 

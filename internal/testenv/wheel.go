@@ -27,11 +27,11 @@ var (
 func Wheel(t testing.TB) string {
 	t.Helper()
 	wheelOnce.Do(func() {
-		platform := map[string]string{"amd64": "linux_x86_64", "arm64": "linux_aarch64"}[runtime.GOARCH]
-		if platform == "" || runtime.GOOS != "linux" {
-			wheelErr = fmt.Errorf("no wheel platform for %s/%s", runtime.GOOS, runtime.GOARCH)
+		if runtime.GOOS != "linux" {
+			wheelErr = fmt.Errorf("the wheel tests run on Linux, not %s", runtime.GOOS)
 			return
 		}
+		const platform = "host" // this machine's, as the README builds it
 		dir, err := os.MkdirTemp("", "mwe-wheel-")
 		if err != nil {
 			wheelErr = err

@@ -1,7 +1,7 @@
 // Command wheels writes the platform wheels of mod_wsgi-express. Run it
 // through scripts/build-wheels, which starts it in the repository root:
 //
-//	scripts/build-wheels [--clean] [--platform NAME]... [--version V] [--commit SHA] OUTDIR
+//	scripts/build-wheels [--clean] [--platform NAME|host]... [--version V] [--commit SHA] OUTDIR
 //
 // Each wheel carries the static binary for its platform, built with the
 // flags and version-stamping ldflags of goreleaser.yaml's build, the
@@ -18,6 +18,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 )
 
@@ -49,13 +50,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("build-wheels", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var names stringList
-	fs.Var(&names, "platform", "build only this platform (repeatable or comma-separated; see --list); default: every platform goreleaser.yaml builds a binary for")
+	fs.Var(&names, "platform", "build only this platform (repeatable or comma-separated; see --list), or host for this machine's; default: every platform goreleaser.yaml builds a binary for")
 	version := fs.String("version", "", "the version (PEP 440, e.g. 1.2.3 or 1.2.4.dev5) instead of the one worked out from the last vX.Y.Z git tag")
 	commit := fs.String("commit", "", "the commit stamped into the binary instead of git's HEAD")
 	list := fs.Bool("list", false, "print the wheel platforms, their Go targets and tags, and build nothing")
 	clean := fs.Bool("clean", false, "first remove the mod_wsgi_express-*.whl files already in OUTDIR (the release configuration ships every wheel there)")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "usage: scripts/build-wheels [--clean] [--platform NAME]... [--version V] [--commit SHA] OUTDIR\n"+
+		fmt.Fprintf(stderr, "usage: scripts/build-wheels [--clean] [--platform NAME|host]... [--version V] [--commit SHA] OUTDIR\n"+
 			"       scripts/build-wheels --list\n\n"+
 			"Writes the platform wheels (static binary + Django app) into OUTDIR.\n"+
 			"Timestamps come from $SOURCE_DATE_EPOCH, else the last commit.\n\n")
@@ -143,6 +144,13 @@ func selectPlatforms(cfg goBuild, names []string) ([]platform, error) {
 	var out []platform
 	seen := map[string]bool{}
 	for _, n := range names {
+		if n == "host" {
+			h, ok := hostPlatform(runtime.GOOS, runtime.GOARCH)
+			if !ok {
+				return nil, usagef("--platform host: this machine (%s/%s) has no wheel platform; name one of --list", runtime.GOOS, runtime.GOARCH)
+			}
+			n = h.Name
+		}
 		p, ok := platformNamed(n)
 		if !ok {
 			var known []string
@@ -161,6 +169,17 @@ func selectPlatforms(cfg goBuild, names []string) ([]platform, error) {
 		}
 	}
 	return out, nil
+}
+
+// hostPlatform is the wheel platform of a Go target (the machine's own for
+// --platform host).
+func hostPlatform(goos, goarch string) (platform, bool) {
+	for _, p := range platforms {
+		if p.GOOS == goos && p.GOARCH == goarch {
+			return p, true
+		}
+	}
+	return platform{}, false
 }
 
 func platformNamed(name string) (platform, bool) {

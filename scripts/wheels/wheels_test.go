@@ -109,6 +109,22 @@ func TestPlatformNotBuilt(t *testing.T) {
 	}
 }
 
+// --platform host is this machine's platform, as named in --list.
+func TestPlatformHost(t *testing.T) {
+	cfg := goBuild{Binary: "mod_wsgi-express", Goos: []string{"linux", "darwin", "windows"}, Goarch: []string{"amd64", "arm64"}}
+	got, err := selectPlatforms(cfg, []string{"host"})
+	want, ok := hostPlatform(runtime.GOOS, runtime.GOARCH)
+	if !ok || err != nil || len(got) != 1 || got[0].Name != want.Name {
+		t.Errorf("--platform host: %v, %v; want %s", got, err, want.Name)
+	}
+	if p, ok := hostPlatform("linux", "amd64"); !ok || p.Name != "linux_x86_64" {
+		t.Errorf("linux/amd64 is %v", p.Name)
+	}
+	if _, ok := hostPlatform("plan9", "386"); ok {
+		t.Error("plan9/386 has a wheel platform")
+	}
+}
+
 // --list names every platform, built: goreleaser.yaml builds them all,
 // the Windows ones included.
 func TestListPlatforms(t *testing.T) {
