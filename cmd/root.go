@@ -56,19 +56,20 @@ directory and starts Apache in the foreground.
   mod_wsgi-express setup-server app.wsgi --port 8080 --server-root /etc/myapp`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          cobra.NoArgs,
+		Args:          noCommand,
 		RunE: func(c *cobra.Command, args []string) error {
 			c.SetOut(f.IO.Err)
 			c.Usage()
 			return &exitCode{2}
 		},
 	}
+	root.SuggestionsMinimumDistance = 2 // start-sever: start-server
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
 	// Our own completion command (bash, zsh, fish) replaces cobra's.
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return &flagError{err: plainFlagError(err), cmd: c}
+		return &flagError{err: suggestFlag(c, plainFlagError(err)), cmd: c}
 	})
 	root.AddCommand(NewCmdStartServer(f, nil), NewCmdSetupServer(f, nil), NewCmdVersion(f),
 		NewCmdModuleConfig(f, nil), NewCmdModuleLocation(f, nil), NewCmdInstallModule(f, nil), NewCmdDoctor(f, nil), NewCmdTop(f, nil))
@@ -171,6 +172,9 @@ func report(f *Factory, err error) int {
 		return 2
 	case errors.As(err, &ee):
 		return ee.Code
+	case errors.As(err, new(*unknownCommand)):
+		fmt.Fprintf(f.IO.Err, "Error: %v\nRun 'mod_wsgi-express --help' for the commands.\n", err)
+		return 2
 	case strings.HasPrefix(err.Error(), "unknown command") || strings.HasPrefix(err.Error(), "accepts ") || strings.HasPrefix(err.Error(), "unknown flag") || strings.HasPrefix(err.Error(), "invalid argument"):
 		fmt.Fprintf(f.IO.Err, "Error: %v\nRun 'mod_wsgi-express --help' for usage.\n", err)
 		return 2

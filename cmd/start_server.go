@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"io"
 
@@ -63,11 +64,17 @@ func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c
 			return notOnWindows(c.Name())
 		}
 		fillEntryPoint(&opts.Options, args)
+		// The config layer may have copied it into the option already.
+		positional := len(args) == 1 && !c.Flags().Changed("entry-point") && opts.Options.EntryPoint == args[0]
 		opts.Options.Version = Version
 		if runF != nil {
 			return runF(opts)
 		}
-		return serverRun(opts, setupOnly || opts.Options.SetupOnly)
+		err := serverRun(opts, setupOnly || opts.Options.SetupOnly)
+		if positional {
+			err = asPositional(err, args[0])
+		}
+		return err
 	}
 	addServerFlags(c.Flags(), &opts.Options)
 	setGroupedHelp(c)
@@ -85,10 +92,23 @@ func notOnWindows(command string) error {
 		"module-location for the module's path, doctor to check Apache, the module and its Python, and version; then run httpd.exe (or install it as a service with httpd.exe -k install). See docs/windows.md"}
 }
 
+// fillEntryPoint takes the positional ENTRY-POINT when --entry-point is
+// not given.
 func fillEntryPoint(o *express.Options, args []string) {
 	if o.EntryPoint == "" && len(args) == 1 {
 		o.EntryPoint = args[0]
 	}
+}
+
+// asPositional names a problem with the entry point by the path the user
+// typed (start-server nosuch.wsgi), not by an --entry-point option they
+// did not give.
+func asPositional(err error, given string) error {
+	var ue *fault.UsageError
+	if errors.As(err, &ue) && ue.Option == "entry-point" {
+		return &fault.UsageError{Msg: given + ": " + ue.Msg}
+	}
+	return err
 }
 
 // serverRun resolves, renders, writes, and (unless setupOnly) launches.
