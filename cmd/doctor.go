@@ -53,7 +53,7 @@ when module-config would work.`,
 	b := addOptionSubset(c.Flags(), &opts.Options, doctorOptions...)
 	b.in("Other")
 	b.boolean(&opts.JSON, "json", "print the checks as JSON")
-	setGroupedHelp(c)
+	setGroupedHelp(c, f)
 	return c
 }
 

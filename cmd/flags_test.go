@@ -145,3 +145,31 @@ func TestOptionSubsetUnknownName(t *testing.T) {
 	var o express.Options
 	addOptionSubset(pflag.NewFlagSet("x", pflag.ContinueOnError), &o, "port", "no-such-option")
 }
+
+// --help fits the terminal: every line within its width (80 when not a
+// terminal), each heading and each option's default still there.
+func TestHelpWraps(t *testing.T) {
+	for _, width := range []int{0, 120, 80, 50} {
+		f, out, _ := testFactory(nil)
+		f.Width = func() int { return width }
+		if code := Execute(f, []string{"start-server", "--help"}); code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+		limit := width
+		if limit == 0 {
+			limit = 80
+		}
+		help := out.String()
+		usage := help[strings.Index(help, "Usage:"):]
+		for _, l := range strings.Split(usage, "\n") {
+			if len(l) > limit && strings.Contains(strings.TrimSpace(l), " ") && !strings.HasPrefix(l, "  mod_wsgi-express ") {
+				t.Errorf("width %d: line of %d: %q", width, len(l), l)
+			}
+		}
+		for _, want := range []string{"\nNetwork:\n", "\nProcesses:\n", "--port NUMBER", "(default 8000)", "(default 5)"} {
+			if !strings.Contains(strings.Join(strings.Fields(usage), " "), strings.Join(strings.Fields(want), " ")) && !strings.Contains(usage, want) {
+				t.Errorf("width %d: help lacks %q", width, want)
+			}
+		}
+	}
+}

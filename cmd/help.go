@@ -9,12 +9,13 @@ import (
 	"github.com/spf13/pflag"
 )
 
-// setGroupedHelp prints the options under headings rather than one list.
-func setGroupedHelp(c *cobra.Command) {
+// setGroupedHelp prints the options under headings rather than one list,
+// wrapped to the terminal's width (80 columns when not a terminal).
+func setGroupedHelp(c *cobra.Command, f *Factory) {
 	c.SetUsageFunc(func(c *cobra.Command) error {
 		w := c.OutOrStderr()
 		fmt.Fprintf(w, "Usage:\n  %s\n", c.UseLine())
-		writeGroupedFlags(w, c.Flags())
+		writeGroupedFlags(w, c.Flags(), f.helpWidth())
 		return nil
 	})
 	c.SetHelpFunc(func(c *cobra.Command, _ []string) {
@@ -60,7 +61,10 @@ func FlagDefault(f *pflag.Flag) string {
 	return f.DefValue
 }
 
-func writeGroupedFlags(w io.Writer, fs *pflag.FlagSet) {
+// synopsisWidth is the column the options' descriptions start in.
+const synopsisWidth = 36
+
+func writeGroupedFlags(w io.Writer, fs *pflag.FlagSet, width int) {
 	groups := FlagGroups(fs)
 	for _, g := range GroupOrder {
 		flags := groups[g]
@@ -73,7 +77,49 @@ func writeGroupedFlags(w io.Writer, fs *pflag.FlagSet) {
 			if d := FlagDefault(f); d != "" {
 				usage += " (default " + d + ")"
 			}
-			fmt.Fprintf(w, "  %-36s %s\n", FlagSynopsis(f), usage)
+			writeFlagLine(w, FlagSynopsis(f), usage, width)
 		}
 	}
+}
+
+// writeFlagLine writes "  --name METAVAR   description", the description
+// wrapped at word boundaries to width and its further lines indented to
+// its column. On a terminal too narrow for two columns (under 60), the
+// description goes below the name, indented six spaces.
+func writeFlagLine(w io.Writer, synopsis, usage string, width int) {
+	indent := 2 + synopsisWidth + 1
+	first := fmt.Sprintf("  %-*s ", synopsisWidth, synopsis)
+	if width < 60 {
+		fmt.Fprintf(w, "  %s\n", synopsis)
+		indent, first = 6, "      "
+	}
+	room := max(width-indent, 20)
+	lines := wrapWords(usage, room, max(width-len(first), 20))
+	for i, l := range lines {
+		if i == 0 {
+			fmt.Fprintf(w, "%s%s\n", first, l)
+		} else {
+			fmt.Fprintf(w, "%s%s\n", strings.Repeat(" ", indent), l)
+		}
+	}
+}
+
+// wrapWords breaks s into lines of at most firstRoom characters for the
+// first and room for the others, at spaces; a word longer than a line
+// stays whole.
+func wrapWords(s string, room, firstRoom int) []string {
+	var lines []string
+	line, limit := "", firstRoom
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case len(line)+1+len(word) <= limit:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line, limit = word, room
+		}
+	}
+	return append(lines, line)
 }

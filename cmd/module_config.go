@@ -32,7 +32,7 @@ func newModuleCmd(f *Factory, runF, run func(*ModuleOptions) error, c *cobra.Com
 		return run(opts)
 	}
 	addDiscoveryFlagSet(c.Flags(), &opts.Options)
-	setGroupedHelp(c)
+	setGroupedHelp(c, f)
 	return c
 }
 

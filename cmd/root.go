@@ -29,6 +29,19 @@ var (
 type Factory struct {
 	IO   supervisor.Streams
 	Host discover.Host
+	// Width is the terminal's width in columns, for --help; nil or 0 is
+	// 80 (not a terminal).
+	Width func() int
+}
+
+// helpWidth is the width --help is wrapped to: the terminal's, else 80.
+func (f *Factory) helpWidth() int {
+	if f.Width != nil {
+		if w := f.Width(); w > 0 {
+			return w
+		}
+	}
+	return 80
 }
 
 // DefaultFactory uses the process's standard streams and the real machine.
@@ -39,6 +52,13 @@ func DefaultFactory() *Factory {
 			IsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
 		},
 		Host: discover.RealHost{},
+		Width: func() int {
+			w, _, err := term.GetSize(int(os.Stdout.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		},
 	}
 }
 

@@ -77,7 +77,7 @@ func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c
 		return err
 	}
 	addServerFlags(c.Flags(), &opts.Options)
-	setGroupedHelp(c)
+	setGroupedHelp(c, f)
 	return c
 }
 

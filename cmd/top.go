@@ -53,7 +53,7 @@ default server root of start-server with the same --host and --port.`,
 		},
 	}
 	addOptionSubset(c.Flags(), &opts.Options, "host", "port")
-	setGroupedHelp(c)
+	setGroupedHelp(c, f)
 	return c
 }
 

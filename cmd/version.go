@@ -32,7 +32,7 @@ found", not as an error.`,
 	// start-server's own options for finding them, so the same flags,
 	// MOD_WSGI_EXPRESS_* variables and --config file apply.
 	addOptionSubset(c.Flags(), &o, "httpd-executable", "modules-directory", "mod-wsgi-module")
-	setGroupedHelp(c)
+	setGroupedHelp(c, f)
 	return c
 }
 
