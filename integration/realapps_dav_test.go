@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"syscall"
 	"testing"
@@ -37,13 +38,23 @@ func caldavSession(t *testing.T, site *realSite, args ...string) map[string]any 
 	return got
 }
 
-// expectSession checks the fields of a caldav session's result.
+// expectSession checks the fields of a caldav session's result, reporting
+// every difference and then the server's error log once.
 func expectSession(t *testing.T, site *realSite, got map[string]any, want map[string]any) {
 	t.Helper()
-	for k, w := range want {
-		if g, ok := got[k]; !ok || fmt.Sprint(g) != fmt.Sprint(w) {
-			t.Errorf("%s: %s = %v, want %v\n--- error_log ---\n%s", site.mode.name, k, got[k], w, site.server.ErrorLog())
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var bad []string
+	for _, k := range keys {
+		if g, ok := got[k]; !ok || fmt.Sprint(g) != fmt.Sprint(want[k]) {
+			bad = append(bad, fmt.Sprintf("%s = %v, want %v", k, got[k], want[k]))
 		}
+	}
+	if len(bad) > 0 {
+		t.Fatalf("%s mode, what the caldav client saw:\n%s\n--- error_log ---\n%s", site.mode.name, strings.Join(bad, "\n"), site.server.ErrorLog())
 	}
 }
 
@@ -102,6 +113,7 @@ level = info
 		calendar := site.URL + "/alice/meetings/"
 		expectSession(t, site, got, map[string]any{
 			"wrong_password":  "refused: Unauthorized",
+			"login":           "accepted",
 			"principal":       site.URL + "/alice/",
 			"calendar":        calendar,
 			"event":           calendar + uid + ".ics",
@@ -174,6 +186,7 @@ func TestRealAppXandikos(t *testing.T) {
 		got := caldavSession(t, site, "--uid", uid, "--calendar", "meetings")
 		calendar := site.URL + "/user/calendars/meetings/"
 		expectSession(t, site, got, map[string]any{
+			"login":           "accepted",
 			"principal":       site.URL + "/user/",
 			"calendar":        calendar,
 			"event":           calendar + uid + ".ics",

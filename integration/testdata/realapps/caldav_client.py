@@ -52,7 +52,14 @@ if a.wrong_password:
         out["wrong_password"] = "refused: %s" % (e.reason,)
 
 with client(a.password) as c:
-    principal = c.principal()
+    try:
+        principal = c.principal()
+        out["login"] = "accepted"
+    except error.AuthorizationError as e:
+        out["login"] = "refused: %s" % (e.reason,)
+        json.dump(out, sys.stdout)
+        print()
+        sys.exit(0)
     out["principal"] = str(principal.url)
     cal = principal.make_calendar(name="Team meetings", cal_id=a.calendar)
     out["calendar"] = str(cal.url)
