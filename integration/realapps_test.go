@@ -122,8 +122,10 @@ func forEachRealMode(t *testing.T, fn func(t *testing.T, m realMode)) {
 func serveReal(t *testing.T, m realMode, dir string, args ...string) *realSite {
 	t.Helper()
 	s := testenv.Start(t, dir, append(append([]string{}, args...), m.args...)...)
-	if !strings.Contains(s.Output(), m.summary) {
-		t.Fatalf("start-server's summary lacks %q:\n%s", m.summary, s.Output())
+	for _, want := range []string{m.summary, "(mod_wsgi " + testenv.ModuleVersion(t) + ","} {
+		if !strings.Contains(s.Output(), want) {
+			t.Fatalf("start-server's summary lacks %q:\n%s", want, s.Output())
+		}
 	}
 	site := &realSite{t: t, mode: m, server: s, URL: s.URL, Home: t.TempDir(),
 		http: &http.Client{Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
