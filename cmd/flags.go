@@ -183,7 +183,8 @@ func (v *pairsValue) Type() string { return "pair" }
 
 // joinPairArgs rewrites "--name A B" (and "--name=A B") for two-argument
 // options into the single argument pflag expects. It stops at "--".
-func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error) {
+// twoArg maps each two-argument option to its value names, for errors.
+func joinPairArgs(args []string, twoArg map[string]string) ([]string, error) {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -195,7 +196,8 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 			continue
 		}
 		name, first, hasEq := strings.Cut(a[2:], "=")
-		if !twoArg(name) {
+		metavar, ok := twoArg[name]
+		if !ok {
 			out = append(out, a)
 			continue
 		}
@@ -204,7 +206,7 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 			need = 1
 		}
 		if i+need >= len(args) {
-			return nil, fmt.Errorf("--%s takes two arguments (%s)", name, metavarOf(name))
+			return nil, fmt.Errorf("--%s takes two arguments (%s)", name, metavar)
 		}
 		if hasEq {
 			out = append(out, "--"+name+"="+first+pairSep+args[i+1])
@@ -216,7 +218,3 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 	}
 	return out, nil
 }
-
-// metavarOf is filled in by the command tree so error messages can name
-// the two arguments of an option.
-var metavarOf = func(name string) string { return "two values" }

@@ -44,7 +44,7 @@ func TestEveryOptionHasAFlag(t *testing.T) {
 }
 
 func TestJoinPairArgs(t *testing.T) {
-	two := func(n string) bool { return n == "setenv" }
+	two := map[string]string{"setenv": "NAME VALUE"}
 	cases := []struct {
 		in, want []string
 		err      bool
@@ -60,6 +60,9 @@ func TestJoinPairArgs(t *testing.T) {
 		if (err != nil) != c.err {
 			t.Errorf("%q: error %v, want error %v", c.in, err, c.err)
 			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), "(NAME VALUE)") {
+			t.Errorf("%q: %v does not name the two values", c.in, err)
 		}
 		if !c.err && strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
