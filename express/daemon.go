@@ -2,6 +2,7 @@ package express
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/modwsgi-go/mod_wsgi-express/quote"
 )
@@ -83,10 +84,16 @@ func serviceOptions(p *Plan, s Service) []string {
 	}
 	d = append(d, quote.ApacheOption("home", p.Application.WorkingDirectory), "threads=0")
 	d = append(d, pythonOptions(p)...)
+	// The application's --python-path, as mod_wsgi's own list (the
+	// services step refuses an entry holding the separator), so that a
+	// service imports what the application does, as in the Python tool.
+	if len(p.Application.PythonPaths) > 0 {
+		d = append(d, quote.ApacheOption("python-path", strings.Join(p.Application.PythonPaths, ":")))
+	}
 	if p.Features.Metrics {
 		d = append(d, "server-metrics=On")
 	}
-	return d
+	return append(d, quote.ApacheOption("python-eggs", p.Environment.PythonEggs))
 }
 
 // pythonOptions point a daemon process at the application's Python and

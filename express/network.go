@@ -32,6 +32,11 @@ type NetworkPlan struct {
 	Port       int
 	Listen     string   // host:port for the Listen directive
 	ServerName string   // ServerName: --server-name, --host or localhost
+	// NameAndPort is the main server's ServerName directive: the name and
+	// the port listened on, which a request without a port in its Host
+	// (or without a Host) is answered with: its SERVER_PORT and Apache's
+	// own redirects, as with the Python mod_wsgi-express.
+	NameAndPort string
 	NameGiven  bool     // --server-name: the site has a virtual host of its own
 	URL        string   // the address given to people
 	Aliases    []string // --server-alias
@@ -81,6 +86,7 @@ func (r *resolver) network() error {
 		// used when a request has no Host header.
 		n.ServerName = "localhost"
 	}
+	n.NameAndPort = fmt.Sprintf("%s:%d", n.ServerName, o.Port)
 	n.URL = siteURL("http", cmp.Or(o.ServerName, host, "localhost"), o.Port)
 	if err := r.serverNames(); err != nil {
 		return err

@@ -62,6 +62,14 @@ func (r *resolver) services() error {
 		}
 		return usagef(opt, "only root can run a service as another account; drop the option or start as root")
 	}
+	if len(o.ServiceScripts) > 0 {
+		// A service's python-path= is one list, separated by colons.
+		for _, pp := range r.p.Application.PythonPaths {
+			if strings.Contains(pp, ":") {
+				return usagef("python-path", "%s holds a colon, which cannot reach a --service-script's python-path; move or link the directory to a path without one", shortQuote(pp))
+			}
+		}
+	}
 	for _, sv := range o.ServiceScripts {
 		svc, err := r.service(sv, users, groups, logs)
 		if err != nil {

@@ -56,6 +56,10 @@ func TestSiteValidationMessages(t *testing.T) {
 			o.ServiceScripts = []Pair{{"t", "tasks.py"}}
 			o.ServiceLogFiles = []Pair{{"t", "../x.log"}}
 		}, "service-log-file", "plain file name"},
+		{func(o *Options) {
+			o.ServiceScripts = []Pair{{"t", "tasks.py"}}
+			o.PythonPaths = []string{"/srv/app/lib:old"}
+		}, "python-path", "colon"},
 		{func(o *Options) { o.SocketPrefix = "nowhere" }, "socket-prefix", "not a directory"},
 		{func(o *Options) { o.ProcessName, o.ShellExecutable = "x", "/bin/dash" }, "process-name", "exec -a"},
 	}

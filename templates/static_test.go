@@ -43,7 +43,7 @@ func TestGoldenSiteOptions(t *testing.T) {
 func TestSiteDefaultsAddNothing(t *testing.T) {
 	p := resolved(t, fakehost.New(t, fakehost.Site(), 0), withApp(func(o *express.Options) {}))
 	conf := string(renderFile(t, p, "httpd.conf"))
-	for _, s := range []string{"WSGIMapHEADToGET", "Auth", "DEFLATE", "server-status", "ErrorDocument", "\nInclude ", "service:"} {
+	for _, s := range []string{"WSGIMapHEADToGET", "AuthType", "AuthUserFile", "WSGIAuth", "DEFLATE", "server-status", "ErrorDocument", "\nInclude ", "service:"} {
 		if strings.Contains(conf, s) {
 			t.Errorf("default configuration holds %q", s)
 		}

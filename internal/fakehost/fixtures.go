@@ -60,6 +60,7 @@ func Site() Layout {
 		l.Files[f] = ""
 	}
 	l.Files["/srv/app/sock/"] = ""
+	l.Files["/srv/app/lib:old/"] = ""
 	return l
 }
 

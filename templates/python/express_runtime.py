@@ -221,6 +221,18 @@ def _in_daemon_process():
     return bool(getattr(mod_wsgi, "process_group", ""))
 
 
+def set_path_front(paths):
+    """Puts paths at the front of sys.path in the order given (the
+    working directory, then each --python-path), as the Python
+    mod_wsgi-express's home= and python-path= do, moving any already
+    there (mod_wsgi adds home= itself) rather than adding them twice."""
+    front = []
+    for path in paths:
+        if path and path not in front:
+            front.append(path)
+    sys.path[:] = front + [p for p in sys.path if p not in front]
+
+
 class ApplicationHandler(object):
     """Wraps the user's application: fixes SCRIPT_NAME and PATH_INFO for
     the mount point and tells mod_wsgi when the entry point changed."""
@@ -232,14 +244,7 @@ class ApplicationHandler(object):
         paths = list(config.get("python_paths") or [])
         if workdir:
             paths.insert(0, workdir)
-        for path in reversed(paths):
-            if path not in sys.path:
-                sys.path.insert(0, path)
-        if config.get("debug_mode") and workdir:
-            # Debug mode: the working directory comes first.
-            while workdir in sys.path:
-                sys.path.remove(workdir)
-            sys.path.insert(0, workdir)
+        set_path_front(paths)
         self.monitor = None
         self.debugger = None
         coverage = None

@@ -79,6 +79,20 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(seen(h, "", "/sub/x"), "/prefix|/x")
         self.assertEqual(seen(h, "", "/subway"), "/prefix|/subway")
 
+    def test_path_order(self):
+        # The working directory, then each --python-path, at the front of
+        # sys.path, even when mod_wsgi's home= put the directory there
+        # already (as the Python mod_wsgi-express orders them).
+        lib = tempfile.mkdtemp()
+        saved = list(sys.path)
+        try:
+            sys.path.append(self.dir)
+            self.handler(python_paths=[lib])
+            self.assertEqual(sys.path[:2], [self.dir, lib])
+            self.assertEqual(sys.path.count(self.dir), 1)
+        finally:
+            sys.path[:] = saved
+
     def test_callable_object(self):
         self.assertEqual(call(self.handler(callable_object="other"))[1], "other")
 
