@@ -8,11 +8,15 @@ import (
 )
 
 // lockFile holds an exclusive flock on path (created) until unlock is
-// called; scripts/test takes the same lock with flock(1).
+// called; scripts/test takes the same lock with flock(1). An account that
+// cannot write the cache (root built it) still locks it, read-only, to use
+// what is there.
 func lockFile(path string) (unlock func(), err error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
-		return nil, err
+		if f, err = os.Open(path); err != nil {
+			return nil, err
+		}
 	}
 	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
 		f.Close()
