@@ -46,7 +46,7 @@ func runSetup(t *testing.T, env map[string]string, args ...string) (express.Opti
 	root.SetErr(f.IO.Err)
 	root.AddCommand(NewCmdSetupServer(f, func(o *ServerOptions) error { got = o.Options; return nil }))
 	enableConfig(root, f.Host.Getenv, nil)
-	joined, err := joinPairArgs(append([]string{"setup-server"}, args...), func(n string) bool { return n == "setenv" || n == "url-alias" })
+	joined, err := joinPairArgs(append([]string{"setup-server"}, args...), map[string]string{"setenv": "NAME VALUE", "url-alias": "URL-PATH FILE-PATH"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,6 +20,12 @@ type DoctorOptions struct {
 	JSON    bool
 }
 
+// doctorOptions are the start-server options doctor checks with: those
+// that decide which Apache, module and Python are used, where the server
+// listens and writes, and who it runs as.
+var doctorOptions = []string{"httpd-executable", "modules-directory", "mod-wsgi-module", "python-home", "python-executable",
+	"mime-types", "server-root", "working-directory", "host", "port", "server-mpm", "user", "group"}
+
 // NewCmdDoctor builds doctor. runF replaces the real run in tests.
 func NewCmdDoctor(f *Factory, runF func(*DoctorOptions) error) *cobra.Command {
 	opts := &DoctorOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
@@ -44,20 +50,7 @@ when module-config would work.`,
 			return doctorRun(opts)
 		},
 	}
-	o := &opts.Options
-	b := addDiscoveryFlagSet(c.Flags(), o)
-	b.in("Paths")
-	b.str(&o.MimeTypes, "mime-types", "FILE", "mime.types file (default: Apache's or /etc/mime.types)")
-	b.str(&o.ServerRoot, "server-root", "DIR", "server root start-server would use (default: $TMPDIR/mod_wsgi-HOST:PORT:UID; /var/tmp on macOS)")
-	b.in("Application")
-	b.str(&o.WorkingDirectory, "working-directory", "DIR", "directory start-server would run the application in (default: the current directory)")
-	b.in("Network")
-	b.str(&o.Host, "host", "IP-ADDRESS", "interface start-server would listen on (default: all)")
-	b.integer(&o.Port, "port", "NUMBER", "port start-server would listen on")
-	b.in("Processes")
-	b.strs(&o.ServerMPM, "server-mpm", "NAME", "preferred Apache MPM: event, worker or prefork (repeatable)")
-	b.str(&o.User, "user", "USERNAME", "account the application would run as when started by root")
-	b.str(&o.Group, "group", "GROUP", "group the application would run as when started by root")
+	b := addOptionSubset(c.Flags(), &opts.Options, doctorOptions...)
 	b.in("Other")
 	b.boolean(&opts.JSON, "json", "print the checks as JSON")
 	setGroupedHelp(c)

@@ -27,12 +27,31 @@ var GroupOrder = []string{"Application", "Network", "HTTPS", "Processes", "Timeo
 
 // flagBuilder declares option flags bound to Options fields, each under a
 // help heading, with the value's name (metavar) kept for the help text.
+// Every option is declared once, in flags_<heading>.go; a command that
+// takes only some of them (doctor, top, version) declares the same ones
+// through a builder limited to their names (optionSubset).
 type flagBuilder struct {
 	fs    *pflag.FlagSet
 	group string
+	// only, when not nil, limits the builder to these option names; the
+	// others are skipped, and declared records which were met.
+	only     map[string]bool
+	declared map[string]bool
 }
 
 func (b *flagBuilder) in(group string) *flagBuilder { b.group = group; return b }
+
+// skip reports whether the builder leaves option name out.
+func (b *flagBuilder) skip(name string) bool {
+	if b.only == nil {
+		return false
+	}
+	if !b.only[name] {
+		return true
+	}
+	b.declared[name] = true
+	return false
+}
 
 func (b *flagBuilder) annotate(name, metavar string) {
 	b.fs.SetAnnotation(name, annGroup, []string{b.group})
@@ -42,38 +61,59 @@ func (b *flagBuilder) annotate(name, metavar string) {
 }
 
 func (b *flagBuilder) str(p *string, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.StringVar(p, name, *p, usage)
 	b.annotate(name, metavar)
 }
 
 func (b *flagBuilder) integer(p *int, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.IntVar(p, name, *p, usage)
 	b.annotate(name, metavar)
 }
 
 func (b *flagBuilder) int64(p *int64, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.Int64Var(p, name, *p, usage)
 	b.annotate(name, metavar)
 }
 
 // fraction is a float option whose "not given" value is -1.
 func (b *flagBuilder) fraction(p *float64, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.Var(&fractionValue{p}, name, usage)
 	b.annotate(name, metavar)
 }
 
 func (b *flagBuilder) float(p *float64, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.Float64Var(p, name, *p, usage)
 	b.annotate(name, metavar)
 }
 
 func (b *flagBuilder) boolean(p *bool, name, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.BoolVar(p, name, *p, usage)
 	b.annotate(name, "")
 }
 
 // strs is a repeatable option: each use adds one value.
 func (b *flagBuilder) strs(p *[]string, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.StringArrayVar(p, name, *p, usage)
 	b.annotate(name, metavar)
 }
@@ -81,6 +121,9 @@ func (b *flagBuilder) strs(p *[]string, name, metavar, usage string) {
 // pairs is a repeatable option taking two arguments, as in
 // --setenv NAME VALUE.
 func (b *flagBuilder) pairs(p *[]express.Pair, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.Var(&pairsValue{p}, name, usage)
 	b.annotate(name, metavar)
 	b.fs.SetAnnotation(name, annNargs, []string{"2"})
@@ -88,7 +131,9 @@ func (b *flagBuilder) pairs(p *[]express.Pair, name, metavar, usage string) {
 
 func (b *flagBuilder) hide(names ...string) {
 	for _, n := range names {
-		b.fs.MarkHidden(n)
+		if b.fs.Lookup(n) != nil {
+			b.fs.MarkHidden(n)
+		}
 	}
 }
 
@@ -138,7 +183,8 @@ func (v *pairsValue) Type() string { return "pair" }
 
 // joinPairArgs rewrites "--name A B" (and "--name=A B") for two-argument
 // options into the single argument pflag expects. It stops at "--".
-func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error) {
+// twoArg maps each two-argument option to its value names, for errors.
+func joinPairArgs(args []string, twoArg map[string]string) ([]string, error) {
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		a := args[i]
@@ -150,7 +196,8 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 			continue
 		}
 		name, first, hasEq := strings.Cut(a[2:], "=")
-		if !twoArg(name) {
+		metavar, ok := twoArg[name]
+		if !ok {
 			out = append(out, a)
 			continue
 		}
@@ -159,7 +206,7 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 			need = 1
 		}
 		if i+need >= len(args) {
-			return nil, fmt.Errorf("--%s takes two arguments (%s)", name, metavarOf(name))
+			return nil, fmt.Errorf("--%s takes two arguments (%s)", name, metavar)
 		}
 		if hasEq {
 			out = append(out, "--"+name+"="+first+pairSep+args[i+1])
@@ -171,7 +218,3 @@ func joinPairArgs(args []string, twoArg func(name string) bool) ([]string, error
 	}
 	return out, nil
 }
-
-// metavarOf is filled in by the command tree so error messages can name
-// the two arguments of an option.
-var metavarOf = func(name string) string { return "two values" }

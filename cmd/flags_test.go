@@ -44,7 +44,7 @@ func TestEveryOptionHasAFlag(t *testing.T) {
 }
 
 func TestJoinPairArgs(t *testing.T) {
-	two := func(n string) bool { return n == "setenv" }
+	two := map[string]string{"setenv": "NAME VALUE"}
 	cases := []struct {
 		in, want []string
 		err      bool
@@ -60,6 +60,9 @@ func TestJoinPairArgs(t *testing.T) {
 		if (err != nil) != c.err {
 			t.Errorf("%q: error %v, want error %v", c.in, err, c.err)
 			continue
+		}
+		if err != nil && !strings.Contains(err.Error(), "(NAME VALUE)") {
+			t.Errorf("%q: %v does not name the two values", c.in, err)
 		}
 		if !c.err && strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("%q: got %q, want %q", c.in, got, c.want)
@@ -82,4 +85,63 @@ func TestFlagValueKindErrors(t *testing.T) {
 			t.Errorf("%s: exit %d, stderr %q, want %q", args, code, errb, want)
 		}
 	}
+}
+
+// Each option is declared once: wherever another command takes a
+// start-server option (doctor, top, version, the module commands), it has
+// start-server's value name, help text and heading, so --help, the docs
+// and the config layer say the same thing everywhere.
+func TestEachOptionDeclaredOnce(t *testing.T) {
+	f, _, _ := testFactory(nil)
+	root := NewRootCmd(f)
+	var server *pflag.FlagSet
+	for _, c := range root.Commands() {
+		if c.Name() == "start-server" {
+			server = c.Flags()
+		}
+	}
+	if server == nil {
+		t.Fatal("no start-server command")
+	}
+	shared := 0
+	for _, c := range root.Commands() {
+		if c.Name() == "start-server" || c.Name() == "setup-server" {
+			continue
+		}
+		c.Flags().VisitAll(func(fl *pflag.Flag) {
+			if !isOption(fl) {
+				return
+			}
+			s := server.Lookup(fl.Name)
+			if s == nil {
+				return // the command's own option (doctor --json)
+			}
+			if c.Name() == "install-module" && fl.Name == "modules-directory" {
+				// The one option that means something else there: where
+				// the module is copied to, as in the Python tool's
+				// install-module, not where Apache's modules are found.
+				return
+			}
+			shared++
+			if fl.Usage != s.Usage || !reflect.DeepEqual(fl.Annotations, s.Annotations) || fl.DefValue != s.DefValue {
+				t.Errorf("%s --%s is declared again: %q %v (default %q), start-server has %q %v (default %q)",
+					c.Name(), fl.Name, fl.Usage, fl.Annotations, fl.DefValue, s.Usage, s.Annotations, s.DefValue)
+			}
+		})
+	}
+	if shared < 10 {
+		t.Errorf("only %d shared options found: doctor, top, version and the module commands take start-server's", shared)
+	}
+}
+
+// A subset naming an option start-server lacks is a mistake of the
+// program, caught at once.
+func TestOptionSubsetUnknownName(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("addOptionSubset accepted --no-such-option")
+		}
+	}()
+	var o express.Options
+	addOptionSubset(pflag.NewFlagSet("x", pflag.ContinueOnError), &o, "port", "no-such-option")
 }

@@ -132,14 +132,12 @@ func (e *flagError) Error() string { return e.err.Error() }
 func Execute(f *Factory, args []string) int {
 	root := NewRootCmd(f)
 	twoArg := twoArgFlags(root)
-	metavarOf = func(name string) string { return twoArg[name] }
-	isTwoArg := func(n string) bool { _, ok := twoArg[n]; return ok }
 	var joined []string
 	var err error
 	if len(args) > 0 && strings.HasPrefix(args[0], cobra.ShellCompRequestCmd) {
-		joined, err = joinPairArgsForCompletion(args, isTwoArg)
+		joined, err = joinPairArgsForCompletion(args, twoArg)
 	} else if joined, err = expandAbbreviations(root, args); err == nil {
-		joined, err = joinPairArgs(joined, isTwoArg)
+		joined, err = joinPairArgs(joined, twoArg)
 	}
 	if err != nil {
 		fmt.Fprintf(f.IO.Err, "Error: %v\n", err)
@@ -204,7 +202,7 @@ func twoArgFlags(root *cobra.Command) map[string]string {
 // completion request, whose last argument is the word being completed and
 // whose last pair may be incomplete: the first value of a pair completes as
 // the option's value, the second as an argument (file names).
-func joinPairArgsForCompletion(args []string, twoArg func(string) bool) ([]string, error) {
+func joinPairArgsForCompletion(args []string, twoArg map[string]string) ([]string, error) {
 	if len(args) == 0 {
 		return args, nil
 	}

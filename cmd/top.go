@@ -25,15 +25,14 @@ type TopOptions struct {
 	IO         supervisor.Streams
 	Host       discover.Host
 	ServerRoot string
-	// HostName and Port find the default server root, as start-server
-	// names it.
-	HostName string
-	Port     int
+	// Options' --host and --port find the default server root, as
+	// start-server names it.
+	Options express.Options
 }
 
 // NewCmdTop builds top. runF replaces the real run in tests.
 func NewCmdTop(f *Factory, runF func(*TopOptions) error) *cobra.Command {
-	opts := &TopOptions{IO: f.IO, Host: f.Host, Port: express.DefaultOptions().Port}
+	opts := &TopOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
 	c := &cobra.Command{
 		Use:   "top [SERVER-ROOT]",
 		Short: "Show the telemetry of a running server in the terminal, refreshed every second",
@@ -53,10 +52,7 @@ default server root of start-server with the same --host and --port.`,
 			return topRun(opts)
 		},
 	}
-	b := &flagBuilder{fs: c.Flags()}
-	b.in("Network")
-	b.str(&opts.HostName, "host", "IP-ADDRESS", "--host of the server, to find its default server root")
-	b.integer(&opts.Port, "port", "NUMBER", "--port of the server, to find its default server root")
+	addOptionSubset(c.Flags(), &opts.Options, "host", "port")
 	setGroupedHelp(c)
 	return c
 }
@@ -66,7 +62,7 @@ default server root of start-server with the same --host and --port.`,
 func topRun(o *TopOptions) error {
 	root := o.ServerRoot
 	if root == "" {
-		root = express.DefaultServerRoot(o.Host, o.HostName, o.Port)
+		root = express.DefaultServerRoot(o.Host, o.Options.Host, o.Options.Port)
 	}
 	root = discover.Abs(o.Host, root)
 	st, err := readTelemetryState(root)

@@ -9,11 +9,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
+	"github.com/modwsgi-go/mod_wsgi-express/express"
 )
 
 // NewCmdVersion builds the version command.
 func NewCmdVersion(f *Factory) *cobra.Command {
-	return &cobra.Command{
+	o := express.DefaultOptions()
+	c := &cobra.Command{
 		Use:   "version",
 		Short: "Print the version of this tool, and of the Apache and mod_wsgi it finds",
 		Long: `Print the version of this tool, the commit it was built from and the Go
@@ -23,25 +25,25 @@ Apache's modules directory). A missing Apache or module is reported as "not
 found", not as an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			writeVersion(f.IO.Out, f.Host, getenvOf(f))
+			writeVersion(f.IO.Out, f.Host, o)
 			return nil
 		},
 	}
+	// start-server's own options for finding them, so the same flags,
+	// MOD_WSGI_EXPRESS_* variables and --config file apply.
+	addOptionSubset(c.Flags(), &o, "httpd-executable", "modules-directory", "mod-wsgi-module")
+	setGroupedHelp(c)
+	return c
 }
 
-func writeVersion(w io.Writer, h discover.Host, getenv func(string) string) {
+func writeVersion(w io.Writer, h discover.Host, o express.Options) {
 	fmt.Fprintf(w, "mod_wsgi-express %s\n", Version)
 	fmt.Fprintf(w, "  commit:   %s\n", Commit)
 	fmt.Fprintf(w, "  go:       %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
 	if h == nil {
 		return
 	}
-	// The same environment variables start-server reads for these options.
-	d, err := discover.Discover(h, discover.Given{
-		HTTPD:      getenv(EnvName("httpd-executable")),
-		ModulesDir: getenv(EnvName("modules-directory")),
-		Module:     getenv(EnvName("mod-wsgi-module")),
-	})
+	d, err := discover.Discover(h, discover.Given{HTTPD: o.HTTPDExecutable, ModulesDir: o.ModulesDirectory, Module: o.ModWSGIModule})
 	if d.HTTPD == "" {
 		fmt.Fprintf(w, "  apache:   not found (%v)\n", err)
 		fmt.Fprintf(w, "  mod_wsgi: not found (no Apache)\n")

@@ -116,6 +116,14 @@ func (r *resolver) application() error {
 	if err := r.groups(); err != nil {
 		return err
 	}
+	if !a.Static {
+		// What mod_wsgi loads (handler.wsgi), its configuration and the
+		// runtime that loads the application.
+		r.addFile(OutputFile{Name: "handler.json", JSON: &r.p.Handler, Mode: 0o640, ChildRead: true})
+		for _, name := range []string{"handler.wsgi", "express_runtime.py", "express_debug.py"} {
+			r.pythonFile(name)
+		}
+	}
 	return r.reloading()
 }
 

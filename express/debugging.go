@@ -93,6 +93,13 @@ func (r *resolver) debugTools() error {
 			return err
 		}
 		d.GDBCommands = filepath.Join(r.p.Paths.ServerRoot, "gdb.cmds")
+		r.addFile(OutputFile{Name: filepath.Base(d.GDBCommands), Template: "gdb-commands", Mode: 0o600})
+	}
+	// The tools' output, writable by the application's account alone.
+	for _, dir := range []string{d.ProfilerDirectory, d.RecorderDirectory, d.CoverageDirectory} {
+		if dir != "" {
+			r.addDir(OutputDir{Path: dir, Mode: 0o700, Owner: DirApplication, Parents: true})
+		}
 	}
 	return nil
 }

@@ -72,6 +72,10 @@ func (r *resolver) environment() error {
 			return err
 		}
 	}
+	if !r.p.Application.Static {
+		// The egg cache, writable by the application when made here.
+		r.addDir(OutputDir{Path: e.PythonEggs, Owner: DirApplication, Parents: true, BestEffort: true})
+	}
 	for _, w := range o.PythonWarnings {
 		if err := checkWarningFilter(w); err != nil {
 			return err

@@ -80,6 +80,9 @@ func (r *resolver) logging() error {
 	if o.LogDirectory != "" {
 		l.Directory = r.abs(o.LogDirectory)
 	}
+	if l.Directory != r.p.Paths.ServerRoot {
+		r.addDir(OutputDir{Path: l.Directory, Parents: true})
+	}
 	toTerminal := o.LogToTerminal && o.LogDirectory == ""
 	switch {
 	case toTerminal:

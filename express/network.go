@@ -3,7 +3,6 @@ package express
 import (
 	"cmp"
 	"fmt"
-	"net"
 	"regexp"
 	"strings"
 )
@@ -30,16 +29,16 @@ func defaultNetworkOptions() NetworkOptions {
 type NetworkPlan struct {
 	Host       string // --host: "" for every interface
 	Port       int
-	Listen     string   // host:port for the Listen directive
-	ServerName string   // ServerName: --server-name, --host or localhost
+	Listen     string // host:port for the Listen directive
+	ServerName string // ServerName: --server-name, --host or localhost
 	// NameAndPort is the main server's ServerName directive: the name and
 	// the port listened on, which a request without a port in its Host
 	// (or without a Host) is answered with: its SERVER_PORT and Apache's
 	// own redirects, as with the Python mod_wsgi-express.
 	NameAndPort string
-	NameGiven  bool     // --server-name: the site has a virtual host of its own
-	URL        string   // the address given to people
-	Aliases    []string // --server-alias
+	NameGiven   bool     // --server-name: the site has a virtual host of its own
+	URL         string   // the address given to people
+	Aliases     []string // --server-alias
 	// AllowLocalhost: with a server name, other names are still served to
 	// this machine's clients.
 	AllowLocalhost bool
@@ -124,34 +123,4 @@ func (r *resolver) serverNames() error {
 		}
 	}
 	return nil
-}
-
-// atLeast refuses a number option below min.
-func atLeast(option string, v, min int) error {
-	if v < min {
-		return usagef(option, "%d is too small; use %d or more", v, min)
-	}
-	return nil
-}
-
-// validHost reports whether s is a DNS-style host name, an IPv4 address or
-// an IPv6 address (written without brackets).
-func validHost(s string) bool {
-	if strings.Contains(s, ":") {
-		return net.ParseIP(s) != nil
-	}
-	return reHostName.MatchString(s)
-}
-
-// siteURL is the address to give people: the server name when there is
-// one (its virtual host refuses other names), without the scheme's
-// default port.
-func siteURL(scheme, host string, port int) string {
-	if strings.Contains(host, ":") {
-		host = "[" + host + "]"
-	}
-	if scheme == "http" && port == 80 || scheme == "https" && port == 443 {
-		return fmt.Sprintf("%s://%s/", scheme, host)
-	}
-	return fmt.Sprintf("%s://%s:%d/", scheme, host, port)
 }

@@ -136,6 +136,10 @@ func (r *resolver) serverRoot() error {
 	if o.PidFile != "" {
 		ps.PidFile = r.abs(o.PidFile)
 	}
+	r.addFile(OutputFile{Name: "httpd.conf", Template: "httpd.conf.tmpl", ApacheConfig: true, Mode: 0o600})
+	r.addFile(OutputFile{Name: "apachectl", Template: "apachectl.tmpl", Mode: 0o700})
+	r.addFile(OutputFile{Name: "envvars", Template: "envvars.tmpl", Mode: 0o600})
+	r.addFile(OutputFile{Name: "rewrite.conf", Text: "# Rewrite rules applied before requests fall back to the application.\n", Mode: 0o600, KeepOld: true})
 	return r.socketPrefix()
 }
 

@@ -28,6 +28,7 @@ type Plan struct {
 	Probes      ProbesPlan      // probes.go: the liveness and readiness URLs
 
 	Modules     ModulesPlan   // modules.go: what the steps need loaded
+	Outputs     OutputsPlan   // outputs.go: the files and directories the steps asked for
 	Daemon      DaemonProcess // daemon.go: the application's daemon process group
 	Conventions Conventions   // conventions.go: MOD_WSGI_* variables and defines
 	Handler     HandlerConfig // handler.go: handler.json

@@ -49,9 +49,14 @@ func (r *resolver) probes() error {
 	pr.LivePath, pr.ReadyPath = LivePath, ReadyPath
 	pr.Pattern = "^(" + regexp.QuoteMeta(LivePath) + "|" + regexp.QuoteMeta(ReadyPath) + ")$"
 	pr.LiveFile = filepath.Join(p.Paths.ServerRoot, "alive.txt")
+	r.addFile(OutputFile{Name: filepath.Base(pr.LiveFile), Text: "alive\n", Mode: 0o640, ChildRead: true})
 	if !p.Application.Static && p.Application.Preload {
 		pr.ReadyDir = filepath.Join(p.Paths.ServerRoot, "ready")
 		pr.ReadyFile = filepath.Join(pr.ReadyDir, "ready.txt")
+		// Writable by the application, which marks itself loaded there;
+		// the new server is not ready before it has (no mark of an
+		// earlier run is kept).
+		r.addDir(OutputDir{Path: pr.ReadyDir, Mode: 0o700, Owner: DirApplication, Replace: true, Stale: []string{pr.ReadyFile}})
 	}
 	return nil
 }

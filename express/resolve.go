@@ -61,14 +61,11 @@ var steps = []step{
 	{"reachable", (*resolver).reachable},                    // processes.go
 }
 
-// afterStep, when set (by tests), is called after every step.
-var afterStep func(name string, r *resolver)
-
 // Resolve checks the options, fills in defaults, discovers Apache, mod_wsgi
 // and Python, and decides every value of the Plan. It writes nothing. A
 // problem with the options is returned as a *fault.UsageError.
 func Resolve(opts Options, h discover.Host) (*Plan, error) {
-	r, err := run(opts, h, nil)
+	r, err := run(opts, h, nil, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -84,14 +81,16 @@ func ResolveSteps(opts Options, h discover.Host, names ...string) (*Plan, error)
 	for _, n := range names {
 		want[n] = true
 	}
-	r, err := run(opts, h, want)
+	r, err := run(opts, h, want, nil)
 	if err != nil {
 		return nil, err
 	}
 	return r.p, nil
 }
 
-func run(opts Options, h discover.Host, only map[string]bool) (*resolver, error) {
+// run runs the steps (only those named, when only is not nil), calling
+// after, when not nil, after each (tests watch the steps with it).
+func run(opts Options, h discover.Host, only map[string]bool, after func(step string, r *resolver)) (*resolver, error) {
 	if err := CheckText(&opts); err != nil {
 		return nil, err
 	}
@@ -108,8 +107,8 @@ func run(opts Options, h discover.Host, only map[string]bool) (*resolver, error)
 		if err := s.run(r); err != nil {
 			return nil, err
 		}
-		if afterStep != nil {
-			afterStep(s.name, r)
+		if after != nil {
+			after(s.name, r)
 		}
 	}
 	return r, nil

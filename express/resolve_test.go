@@ -1,7 +1,9 @@
 package express
 
 import (
+	"os"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -21,19 +23,47 @@ func TestResolveNeverWritesOptions(t *testing.T) {
 			mod(&o)
 			given := o
 			ran := 0
-			afterStep = func(step string, r *resolver) {
+			after := func(step string, r *resolver) {
 				ran++
 				if !reflect.DeepEqual(r.o, given) {
 					t.Errorf("step %s changed the options", step)
 				}
 			}
-			defer func() { afterStep = nil }()
-			if _, err := Resolve(o, fakeHost(t, debianLayout(), 0)); err != nil {
+			if _, err := run(o, fakeHost(t, debianLayout(), 0), nil, after); err != nil {
 				t.Fatal(err)
 			}
 			if ran != len(steps) {
 				t.Errorf("%d steps ran, want %d", ran, len(steps))
 			}
 		})
+	}
+}
+
+// The package documentation's table of steps (doc.go) is the pipeline, in
+// its order.
+func TestDocListsSteps(t *testing.T) {
+	src, err := os.ReadFile("doc.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var listed []string
+	in := false
+	for _, l := range strings.Split(string(src), "\n") {
+		if strings.HasPrefix(l, "// The steps (resolve.go") {
+			in = true
+			continue
+		}
+		if in && strings.HasPrefix(l, "//\t") {
+			listed = append(listed, strings.Fields(l[3:])[0])
+		} else if in && len(listed) > 0 {
+			break
+		}
+	}
+	var names []string
+	for _, s := range steps {
+		names = append(names, s.name)
+	}
+	if strings.Join(listed, " ") != strings.Join(names, " ") {
+		t.Errorf("doc.go lists the steps\n  %v\nresolve.go runs\n  %v", listed, names)
 	}
 }

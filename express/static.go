@@ -80,6 +80,10 @@ func (r *resolver) documentRoot() error {
 	default:
 		s.DocumentRoot, s.DefaultDocumentRoot = filepath.Join(r.p.Paths.ServerRoot, "htdocs"), true
 	}
+	if s.DocumentRoot == filepath.Join(r.p.Paths.ServerRoot, "htdocs") {
+		// Empty, inside the server root, read by the children.
+		r.addDir(OutputDir{Path: s.DocumentRoot, Mode: r.p.Processes.DirMode(), Owner: DirChildrenRead})
+	}
 	return nil
 }
 
@@ -200,5 +204,11 @@ func (r *resolver) handlerScripts() error {
 		s.Handlers = append(s.Handlers, Pair{hs.Key, script})
 	}
 	s.ResourceScript = filepath.Join(r.p.Paths.ServerRoot, "resource.wsgi")
+	handlers := map[string]string{}
+	for _, hs := range s.Handlers {
+		handlers[hs.Key] = hs.Value
+	}
+	r.pythonFile(filepath.Base(s.ResourceScript))
+	r.addFile(OutputFile{Name: "resources.json", JSON: handlers, Mode: 0o640, ChildRead: true})
 	return nil
 }

@@ -209,6 +209,10 @@ func (r *resolver) telemetryIngester() error {
 	if src == source.Native {
 		t.Service = "unix:" + in.Socket
 	}
+	if src == source.Reporter {
+		// The reporter the runtime starts in each process (handler.json).
+		r.pythonFile("express_telemetry.py")
+	}
 	t.Ingester = in
 	return nil
 }

@@ -1,12 +1,14 @@
 // Package serverroot writes the rendered files into the server root, with
 // the owners and modes that let Apache's unprivileged children read what
 // they must and nobody else read anything, and creates the directories the
-// plan names (the default document root, the logs, the egg cache, the
-// development tools' output).
+// plan's steps asked for (express.OutputsPlan: the default document root,
+// the logs, the egg cache, the development tools' output, the readiness
+// mark's directory). It knows no concern: each says what it needs.
 package serverroot
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -29,10 +31,7 @@ func Write(p *express.Plan, files []templates.File) error {
 	if err := os.MkdirAll(filepath.Dir(p.Paths.ServerRoot), 0o755); err != nil {
 		return fmt.Errorf("cannot create the server root's parent %s (%v); %s", filepath.Dir(p.Paths.ServerRoot), errors.Unwrap(err), where)
 	}
-	dirMode := os.FileMode(0o700)
-	if p.Processes.RunningAsRoot {
-		dirMode = 0o750
-	}
+	dirMode := p.Processes.DirMode()
 	if err := os.Mkdir(p.Paths.ServerRoot, dirMode); err != nil && !os.IsExist(err) {
 		return fmt.Errorf("cannot create the server root %s (%v); %s", p.Paths.ServerRoot, errors.Unwrap(err), where)
 	}
@@ -80,30 +79,52 @@ func Write(p *express.Plan, files []templates.File) error {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
-	// The default document root, empty, inside the server root.
-	if p.Static.DocumentRoot == filepath.Join(p.Paths.ServerRoot, "htdocs") {
-		if err := os.Mkdir(p.Static.DocumentRoot, dirMode); err != nil && !os.IsExist(err) {
-			return fmt.Errorf("creating %s: %w", p.Static.DocumentRoot, err)
-		}
-		if err := own(p, p.Static.DocumentRoot, dirMode, true); err != nil {
+	for _, d := range p.Outputs.Dirs {
+		if err := makeDir(p, d); err != nil && !d.BestEffort {
 			return err
 		}
 	}
-	if err := makeToolDirs(p); err != nil {
-		return err
-	}
-	if err := makeReadyDir(p); err != nil {
-		return err
-	}
-	if p.Logging.Directory != p.Paths.ServerRoot {
-		if err := os.MkdirAll(p.Logging.Directory, 0o755); err != nil {
-			return fmt.Errorf("creating log directory: %w", err)
+	return nil
+}
+
+// makeDir creates one directory a step asked for, with its owner and mode,
+// and removes the stale files it names.
+func makeDir(p *express.Plan, d express.OutputDir) error {
+	if d.Replace {
+		if fi, err := os.Lstat(d.Path); err == nil && !fi.IsDir() {
+			if err := os.Remove(d.Path); err != nil {
+				return fmt.Errorf("replacing %s: %w", d.Path, err)
+			}
 		}
 	}
-	// The Python egg cache, writable by the application when created here.
-	if p.Environment.PythonEggs != "" && !p.Application.Static {
-		if err := os.MkdirAll(p.Environment.PythonEggs, 0o755); err == nil && p.Processes.RunningAsRoot {
-			os.Lchown(p.Environment.PythonEggs, p.Processes.UID, p.Processes.GID)
+	if d.Parents {
+		if err := os.MkdirAll(filepath.Dir(d.Path), 0o755); err != nil {
+			return fmt.Errorf("creating %s: %w", filepath.Dir(d.Path), err)
+		}
+	}
+	if err := os.Mkdir(d.Path, cmp.Or(d.Mode, 0o755)); err != nil && !os.IsExist(err) {
+		return fmt.Errorf("creating %s: %w", d.Path, err)
+	}
+	switch d.Owner {
+	case express.DirChildrenRead:
+		if err := own(p, d.Path, d.Mode, true); err != nil {
+			return err
+		}
+	case express.DirApplication:
+		if p.Processes.RunningAsRoot {
+			if err := os.Lchown(d.Path, p.Processes.UID, p.Processes.GID); err != nil {
+				return fmt.Errorf("setting owner of %s: %w", d.Path, err)
+			}
+		}
+		if d.Mode != 0 {
+			if err := os.Chmod(d.Path, d.Mode); err != nil {
+				return fmt.Errorf("setting mode of %s: %w", d.Path, err)
+			}
+		}
+	}
+	for _, f := range d.Stale {
+		if err := os.Remove(f); err != nil && !os.IsNotExist(err) {
+			return fmt.Errorf("removing %s, left by an earlier run: %w", f, err)
 		}
 	}
 	return nil
@@ -141,60 +162,4 @@ func writeNew(path string, data []byte, mode os.FileMode) error {
 		return err
 	}
 	return f.Close()
-}
-
-// makeToolDirs creates the tools' output directories, writable by the
-// account the application runs as and by nobody else.
-func makeToolDirs(p *express.Plan) error {
-	for _, d := range []string{p.Debug.ProfilerDirectory, p.Debug.RecorderDirectory, p.Debug.CoverageDirectory} {
-		if d == "" {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(d), 0o755); err != nil {
-			return fmt.Errorf("creating %s: %w", filepath.Dir(d), err)
-		}
-		if err := os.Mkdir(d, 0o700); err != nil && !os.IsExist(err) {
-			return fmt.Errorf("creating %s: %w", d, err)
-		}
-		if p.Processes.RunningAsRoot {
-			if err := os.Chown(d, p.Processes.UID, p.Processes.GID); err != nil {
-				return fmt.Errorf("setting owner of %s: %w", d, err)
-			}
-		}
-		if err := os.Chmod(d, 0o700); err != nil {
-			return fmt.Errorf("setting mode of %s: %w", d, err)
-		}
-	}
-	return nil
-}
-
-// makeReadyDir creates the directory where the application marks itself
-// loaded for the readiness probe (express/probes.go), writable by the
-// account the application runs as, and removes a mark left by an earlier
-// run: the new server is not ready before its application has loaded.
-func makeReadyDir(p *express.Plan) error {
-	d := p.Probes.ReadyDir
-	if d == "" {
-		return nil
-	}
-	if fi, err := os.Lstat(d); err == nil && !fi.IsDir() {
-		if err := os.Remove(d); err != nil {
-			return fmt.Errorf("replacing %s: %w", d, err)
-		}
-	}
-	if err := os.Mkdir(d, 0o700); err != nil && !os.IsExist(err) {
-		return fmt.Errorf("creating %s: %w", d, err)
-	}
-	if p.Processes.RunningAsRoot {
-		if err := os.Lchown(d, p.Processes.UID, p.Processes.GID); err != nil {
-			return fmt.Errorf("setting owner of %s: %w", d, err)
-		}
-	}
-	if err := os.Chmod(d, 0o700); err != nil {
-		return fmt.Errorf("setting mode of %s: %w", d, err)
-	}
-	if err := os.Remove(p.Probes.ReadyFile); err != nil && !os.IsNotExist(err) {
-		return fmt.Errorf("removing the readiness mark %s: %w", p.Probes.ReadyFile, err)
-	}
-	return nil
 }

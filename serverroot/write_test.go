@@ -58,6 +58,8 @@ func TestWriteReadyDir(t *testing.T) {
 		Processes: express.ProcessesPlan{RunningAsRoot: os.Getuid() == 0, UID: 33, GID: 33},
 		Probes:    express.ProbesPlan{ReadyDir: ready, ReadyFile: filepath.Join(ready, "ready.txt")},
 	}
+	// As express/probes.go asks for it.
+	p.Outputs.Dirs = []express.OutputDir{{Path: ready, Mode: 0o700, Owner: express.DirApplication, Replace: true, Stale: []string{p.Probes.ReadyFile}}}
 	if err := Write(p, nil); err != nil {
 		t.Fatal(err)
 	}

@@ -31,70 +31,40 @@ var funcs = template.FuncMap{
 
 var parsed = template.Must(template.New("").Funcs(funcs).ParseFS(FS, "*.tmpl"))
 
-// Render produces the files of the server root from a plan. The same plan
-// always gives the same bytes.
+// Render produces the files of the server root the plan's steps asked for
+// (express.OutputsPlan), in that order. The same plan always gives the
+// same bytes.
 func Render(p *express.Plan) ([]File, error) {
-	exec := func(name string) ([]byte, error) {
+	var files []File
+	for _, f := range p.Outputs.Files {
+		data, err := content(p, f)
+		if err != nil {
+			return nil, fmt.Errorf("rendering %s: %w", f.Name, err)
+		}
+		files = append(files, File{Name: f.Name, Data: data, Mode: f.Mode, ChildRead: f.ChildRead, KeepOld: f.KeepOld})
+	}
+	return files, nil
+}
+
+// content is the bytes of one file, from whichever source it names.
+func content(p *express.Plan, f express.OutputFile) ([]byte, error) {
+	switch {
+	case f.Template != "":
 		var b bytes.Buffer
-		if err := parsed.ExecuteTemplate(&b, name, p); err != nil {
-			return nil, fmt.Errorf("rendering %s: %w", name, err)
+		if err := parsed.ExecuteTemplate(&b, f.Template, p); err != nil {
+			return nil, err
+		}
+		if f.ApacheConfig {
+			return addDollarDefine(b.Bytes()), nil
 		}
 		return b.Bytes(), nil
+	case f.Embedded != "":
+		return FS.ReadFile(f.Embedded)
+	case f.JSON != nil:
+		data, err := json.MarshalIndent(f.JSON, "", "  ")
+		return append(data, '\n'), err
 	}
-	conf, err := exec("httpd.conf.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	conf = addDollarDefine(conf)
-	ctl, err := exec("apachectl.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	env, err := exec("envvars.tmpl")
-	if err != nil {
-		return nil, err
-	}
-	files := []File{
-		{Name: "httpd.conf", Data: conf, Mode: 0o600},
-		{Name: "apachectl", Data: ctl, Mode: 0o700},
-		{Name: "envvars", Data: env, Mode: 0o600},
-		{Name: "rewrite.conf", Data: []byte("# Rewrite rules applied before requests fall back to the application.\n"), Mode: 0o600, KeepOld: true},
-	}
-	if p.Probes.LiveFile != "" {
-		// The liveness probe's answer (probes.tmpl).
-		files = append(files, File{Name: filepath.Base(p.Probes.LiveFile), Data: []byte("alive\n"), Mode: 0o640, ChildRead: true})
-	}
-	if !p.Application.Static {
-		hc, err := json.MarshalIndent(p.Handler, "", "  ")
-		if err != nil {
-			return nil, err
-		}
-		handler, _ := FS.ReadFile("python/handler.wsgi")
-		runtime, _ := FS.ReadFile("python/express_runtime.py")
-		debug, _ := FS.ReadFile("python/express_debug.py")
-		files = append(files,
-			File{Name: "handler.json", Data: append(hc, '\n'), Mode: 0o640, ChildRead: true},
-			File{Name: "handler.wsgi", Data: handler, Mode: 0o640, ChildRead: true},
-			File{Name: "express_runtime.py", Data: runtime, Mode: 0o640, ChildRead: true},
-			File{Name: "express_debug.py", Data: debug, Mode: 0o640, ChildRead: true},
-		)
-		if p.Handler.Telemetry != nil {
-			reporter, _ := FS.ReadFile("python/express_telemetry.py")
-			files = append(files, File{Name: "express_telemetry.py", Data: reporter, Mode: 0o640, ChildRead: true})
-		}
-	}
-	if p.Debug.GDBCommands != "" {
-		gdb, err := exec("gdb-commands")
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, File{Name: "gdb.cmds", Data: gdb, Mode: 0o600})
-	}
-	extra, err := staticFiles(p)
-	if err != nil {
-		return nil, err
-	}
-	return append(files, extra...), nil
+	return []byte(f.Text), nil
 }
 
 // addDollarDefine declares the Define that ApacheQuote uses to write a
@@ -111,28 +81,4 @@ func addDollarDefine(conf []byte) []byte {
 		return []byte(line[1:] + s)
 	}
 	return []byte(s[:i+1] + line + s[i+1:])
-}
-
-// staticFiles are the extra files of the server root this concern needs:
-// the resource handler for --add-handler and its configuration.
-func staticFiles(p *express.Plan) ([]File, error) {
-	if p.Static.ResourceScript == "" {
-		return nil, nil
-	}
-	m := map[string]string{}
-	for _, hs := range p.Static.Handlers {
-		m[hs.Key] = hs.Value
-	}
-	data, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	script, err := FS.ReadFile("python/resource.wsgi")
-	if err != nil {
-		return nil, fmt.Errorf("reading resource.wsgi: %w", err)
-	}
-	return []File{
-		{Name: "resource.wsgi", Data: script, Mode: 0o640, ChildRead: true},
-		{Name: "resources.json", Data: append(data, '\n'), Mode: 0o640, ChildRead: true},
-	}, nil
 }
