@@ -92,6 +92,16 @@ var diffScenarios = []diffScenario{
 		},
 	},
 	{
+		name:    "every interface",
+		args:    []string{"app.wsgi"},
+		anyHost: true,
+		requests: []diffRequest{
+			rq("GET", 200, "GET", "/a?x=1", local),
+			rq("HTTP/1.0 without Host", 200, "GET", "/a", ""),
+			rq("Host without port", 200, "GET", "/a", "example.com"),
+		},
+	},
+	{
 		name:     "embedded mode",
 		args:     []string{"app.wsgi", "--embedded-mode"},
 		requests: appRequests(""),

@@ -75,6 +75,7 @@ type diffScenario struct {
 	files    map[string]string // beside app.wsgi, relative to {dir}
 	https    bool              // give each server an HTTPS port
 	backend  bool              // start a backend for {backend}
+	anyHost  bool              // no --host: listen on every interface
 	requests []diffRequest
 }
 
@@ -303,8 +304,7 @@ func startTheirs(t *testing.T, dir string, port int, args []string) *testenv.Ser
 	t.Helper()
 	py := testenv.PyExpress(t)
 	root := filepath.Join(testenv.Dir(t), "root")
-	full := append([]string{"start-server", "--port", strconv.Itoa(port), "--host", "127.0.0.1", "--server-root", root}, args...)
-	cmd := exec.Command(py.Prog, full...)
+	cmd := exec.Command(py.Prog, append([]string{"start-server", "--port", strconv.Itoa(port), "--server-root", root}, args...)...)
 	cmd.Dir = dir
 	// Nothing of ours reaches it: $MOD_WSGI_MODULE chooses the module of
 	// ours, and the Python tool has its own.
@@ -360,8 +360,19 @@ func startDiff(t *testing.T, sc diffScenario, shared string) (ours, theirs *diff
 		}
 		return out
 	}
-	theirs.s = startTheirs(t, theirs.dir, testenv.FreePort(t), args(theirs))
-	ours.s = testenv.Start(t, ours.dir, args(ours)...)
+	host := []string{"--host", "127.0.0.1"}
+	if sc.anyHost {
+		host = nil
+	}
+	theirs.s = startTheirs(t, theirs.dir, testenv.FreePort(t), append(host, args(theirs)...))
+	if sc.anyHost {
+		port := testenv.FreePort(t)
+		root := filepath.Join(testenv.Dir(t), "root")
+		cmd := testenv.Command(t, ours.dir, append([]string{"start-server", "--port", strconv.Itoa(port), "--server-root", root}, args(ours)...)...)
+		ours.s = testenv.StartCommand(t, cmd, port, root)
+	} else {
+		ours.s = testenv.Start(t, ours.dir, args(ours)...) // with --host 127.0.0.1
+	}
 	return ours, theirs
 }
 
