@@ -37,9 +37,10 @@
 // var-NAME, and its CPU per request and requests/s against ours-default:
 // how an option or a sizing changes the cost of a request, measured in the
 // same run. The Python mod_wsgi-express is built once with pip from
-// ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into a
-// virtualenv kept in the user's cache directory (/var/tmp for root); it
-// is left out, with a note, when that fails.
+// ../shared/vendor/mod_wsgi-6.0.5.tar.gz (-mod-wsgi-sdist) into the
+// virtualenv the tests use ($MOD_WSGI_TEST_CACHE, by default
+// /var/tmp/mod_wsgi-express-tests); it is left out, with a note, when that
+// fails.
 //
 // Keep-alive and restarts under load, one server at a time:
 //

@@ -329,8 +329,19 @@ class ApplicationHandler(object):
         # mod_wsgi splits the URL its own way depending on how the request
         # was routed (script alias or fallback handler); rebuild the split
         # from the mount point so the application sees it consistently.
-        full = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         mount = self.mount_point
+        if environ.get("mod_wsgi.mount_point") is not None:
+            # A trusted proxy header (X-Script-Name) set SCRIPT_NAME, and
+            # mod_wsgi kept its own split in mod_wsgi.script_name: the
+            # proxy's prefix stays, and the whole local path (less the
+            # mount point) is PATH_INFO, as with the Python tool.
+            full = (environ.get("mod_wsgi.script_name", "") +
+                    environ.get("PATH_INFO", ""))
+            if mount and (full == mount or full.startswith(mount + "/")):
+                full = full[len(mount):]
+            environ["PATH_INFO"] = full
+            return
+        full = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
         if mount and (full == mount or full.startswith(mount + "/")):
             environ["SCRIPT_NAME"] = mount
             environ["PATH_INFO"] = full[len(mount):]

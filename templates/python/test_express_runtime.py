@@ -61,6 +61,24 @@ class RuntimeTest(unittest.TestCase):
         self.assertEqual(call(h, "", "/sub/x")[1], "/sub|/x")
         self.assertEqual(call(h, "/sub", "")[1], "/sub|")
 
+    def test_trusted_script_name(self):
+        # A trusted X-Script-Name: mod_wsgi sets SCRIPT_NAME and
+        # mod_wsgi.mount_point to it and keeps its own split of the local
+        # path in mod_wsgi.script_name; the prefix stays, PATH_INFO is the
+        # local path less the mount point.
+        def seen(h, script_name, path_info):
+            status = []
+            environ = {"SCRIPT_NAME": "/prefix", "PATH_INFO": path_info,
+                       "mod_wsgi.mount_point": "/prefix",
+                       "mod_wsgi.script_name": script_name}
+            return b"".join(h(environ, lambda s, hd, e=None: status.append(s))).decode()
+        self.assertEqual(seen(self.handler(), "", "/a/b"), "/prefix|/a/b")
+        self.assertEqual(seen(self.handler(), "/a", "/b"), "/prefix|/a/b")
+        h = self.handler(mount_point="/sub")
+        self.assertEqual(seen(h, "/sub", "/x"), "/prefix|/x")
+        self.assertEqual(seen(h, "", "/sub/x"), "/prefix|/x")
+        self.assertEqual(seen(h, "", "/subway"), "/prefix|/subway")
+
     def test_path_order(self):
         # The working directory, then each --python-path, at the front of
         # sys.path, even when mod_wsgi's home= put the directory there
