@@ -413,6 +413,15 @@ func yamlValue(fl *pflag.Flag) string {
 		return js(items)
 	}
 	s := fl.Value.String()
+	if fl.Value.Type() == "count-or-auto" {
+		if s == "" {
+			return "null"
+		}
+		if _, err := strconv.Atoi(s); err == nil {
+			return s
+		}
+		return js(s)
+	}
 	switch fl.Value.Type() {
 	case "bool", "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "fraction":
 		if s == "" {

@@ -103,7 +103,7 @@ func TestOptionPrecedence(t *testing.T) {
 			}{
 				{"port (flag)", o.Port, 2222},
 				{"threads (env over file)", o.Threads, 7},
-				{"processes (file)", o.Processes, 4},
+				{"processes (file)", o.Processes, "4"},
 				{"max-clients (default)", o.MaxClients, def.MaxClients},
 				{"server-mpm (file list)", o.ServerMPM, []string{"worker", "prefork"}},
 				{"python-path (env list over file)", o.PythonPaths, []string{"/env/a", "/env/b"}},

@@ -93,6 +93,13 @@ func (b *flagBuilder) fraction(p *float64, name, metavar, usage string) {
 	b.annotate(name, metavar)
 }
 
+// countOrAuto is a whole number or the word auto, kept as given (""
+// when not given) for express to check.
+func (b *flagBuilder) countOrAuto(p *string, name, metavar, usage string) {
+	b.fs.Var(&countOrAutoValue{p}, name, usage)
+	b.annotate(name, metavar)
+}
+
 func (b *flagBuilder) float(p *float64, name, metavar, usage string) {
 	if b.skip(name) {
 		return
@@ -154,6 +161,17 @@ func (v *fractionValue) Set(s string) error {
 	return nil
 }
 func (v *fractionValue) Type() string { return "fraction" }
+
+type countOrAutoValue struct{ p *string }
+
+func (v *countOrAutoValue) String() string {
+	if v.p == nil {
+		return ""
+	}
+	return *v.p
+}
+func (v *countOrAutoValue) Set(s string) error { *v.p = s; return nil }
+func (v *countOrAutoValue) Type() string       { return "count-or-auto" }
 
 // pairSep joins the two arguments of a two-argument option; a NUL cannot
 // occur in a command-line argument, so the join is unambiguous.

@@ -71,8 +71,28 @@ func daemonProcess(p *Plan) DaemonProcess {
 	if p.Processes.ResponseFlushDelay != "" {
 		d = append(d, "response-flush-delay="+p.Processes.ResponseFlushDelay)
 	}
+	d = append(d, daemonLimits(p.Processes)...)
 	d = append(d, quote.ApacheOption("python-eggs", p.Environment.PythonEggs))
 	return DaemonProcess{Group: p.Application.ProcessGroup, Options: d}
+}
+
+// daemonLimits are the resource limits of the application's daemon
+// processes, each only when given (processes.go checks them).
+func daemonLimits(pp ProcessesPlan) []string {
+	var d []string
+	if pp.MemoryLimit > 0 {
+		d = append(d, fmt.Sprintf("memory-limit=%d", pp.MemoryLimit))
+	}
+	if pp.VirtualMemoryLimit > 0 {
+		d = append(d, fmt.Sprintf("virtual-memory-limit=%d", pp.VirtualMemoryLimit))
+	}
+	if pp.CPUPriority != 0 {
+		d = append(d, fmt.Sprintf("cpu-priority=%d", pp.CPUPriority))
+	}
+	if len(pp.SupplementaryGroups) > 0 {
+		d = append(d, quote.ApacheOption("supplementary-groups", strings.Join(pp.SupplementaryGroups, ",")))
+	}
+	return d
 }
 
 // serviceOptions are the WSGIDaemonProcess options of a --service-script:

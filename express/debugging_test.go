@@ -48,7 +48,7 @@ func TestToolsImplyDebugMode(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			p, err := resolveWith(t, debianLayout(), func(o *Options) {
 				mod(o)
-				o.Processes, o.Threads, o.ReloadOnChanges = 4, 9, true
+				o.Processes, o.Threads, o.ReloadOnChanges = "4", 9, true
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -2,6 +2,7 @@ package express
 
 import (
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -9,12 +10,15 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/mpm"
+	"github.com/modwsgi-go/mod_wsgi-express/quote"
 )
 
 // ProcessesOptions size the processes that run the application and
 // Apache's own, and say who they run as (--help: Processes).
 type ProcessesOptions struct {
-	Processes           int // 0: not given (one process, not multiprocess)
+	// Processes is --processes: "" when not given (one process, not
+	// multiprocess), "auto" for one per CPU, else a number of 1 or more.
+	Processes           string
 	Threads             int // default 5
 	MaxClients          int // 0: derived
 	MaximumRequests     int
@@ -37,6 +41,14 @@ type ProcessesOptions struct {
 
 	SwitchInterval float64 // 0: not given (mod_wsgi 6)
 	FreeThreading  bool    // mod_wsgi 6
+
+	// Limits of the application's daemon processes (WSGIDaemonProcess
+	// memory-limit, virtual-memory-limit, cpu-priority,
+	// supplementary-groups); "" and 0: not given.
+	MemoryLimit         string // bytes, or with a K, M or G suffix
+	VirtualMemoryLimit  string // the same
+	CPUPriority         int    // nice value, -20..19
+	SupplementaryGroups string // GROUP[,GROUP...]
 }
 
 func defaultProcessesOptions() ProcessesOptions {
@@ -57,13 +69,15 @@ type ProcessesPlan struct {
 
 	OperatingMode string // daemon, embedded or debug
 	Embedded      bool   // the application runs inside Apache's children
-	// Count is --processes, or in embedded mode without it the number
-	// chosen from the CPUs (FromCPUs); 0 means one, not multiprocess.
-	Count    int
-	FromCPUs bool
-	CPUs     int // the CPUs the embedded-mode default was chosen for
-	Given    int // --processes as debug mode leaves it (processes= of the daemon)
-	Threads  int
+	// Count is --processes, or with --processes auto the number chosen
+	// from the CPUs (Auto); 0 means one, not multiprocess.
+	Count int
+	Auto  bool
+	CPUs  int // the CPUs --processes auto was worked out for
+	// Given is --processes as debug mode leaves it, auto worked out
+	// (processes= of the daemon, MOD_WSGI_MULTIPROCESS); 0: not given.
+	Given   int
+	Threads int
 	// MaximumRequests is --maximum-requests.
 	MaximumRequests   int
 	OrphanInterpreter bool
@@ -79,6 +93,11 @@ type ProcessesPlan struct {
 	SwitchInterval string // WSGISwitchInterval and the daemon's switch-interval
 	FreeThreading  bool
 	ProcessName    string // argv[0] of the Apache parent, "" to leave it
+
+	// Limits of the application's daemon processes; 0 or nil: not given.
+	MemoryLimit, VirtualMemoryLimit int64    // bytes
+	CPUPriority                     int      // nice value
+	SupplementaryGroups             []string // group names
 }
 
 // account returns the account the children run as, for access checks.
@@ -161,7 +180,10 @@ func (r *resolver) account() error {
 // runs one process with one thread (debugShape).
 func (r *resolver) processes() error {
 	o, pp := &r.o, &r.p.Processes
-	shape := requestedShape(o)
+	shape, err := requestedShape(o)
+	if err != nil {
+		return err
+	}
 	if err := shape.check(); err != nil {
 		return err
 	}
@@ -190,9 +212,10 @@ func (r *resolver) processes() error {
 		pp.OrphanInterpreter = true
 	}
 	pp.Count = shape.Processes
-	if shape.Embedded && !r.p.Debug.Mode && shape.Processes == 0 {
-		pp.CPUs = r.h.CPUs()
-		pp.Count, pp.FromCPUs = embeddedProcesses(pp.MPM, shape.Threads, pp.CPUs), true
+	if shape.Auto {
+		pp.Auto, pp.CPUs = true, r.h.CPUs()
+		pp.Count = autoProcesses(shape.Embedded, pp.MPM, shape.Threads, pp.CPUs)
+		pp.Given = pp.Count
 	}
 	pp.MPMSize = mpm.Size(pp.MPM, mpm.Spec{
 		Processes:           pp.Count,
@@ -208,6 +231,9 @@ func (r *resolver) processes() error {
 	if err := r.daemonBuffers(); err != nil {
 		return err
 	}
+	if err := r.daemonLimits(); err != nil {
+		return err
+	}
 	return r.interpreterOptions()
 }
 
@@ -217,10 +243,34 @@ type shape struct {
 	Embedded                                                 bool
 	Processes, Threads, MaxClients                           int
 	InitialWorkers, MinimumSpareWorkers, MaximumSpareWorkers float64
+	// Auto is --processes auto: Processes is then worked out from the
+	// CPUs once the MPM is known.
+	Auto bool
 }
 
-func requestedShape(o *Options) shape {
-	return shape{o.EmbeddedMode, o.Processes, o.Threads, o.MaxClients, o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers}
+func requestedShape(o *Options) (shape, error) {
+	n, auto, err := processCount(o.Processes)
+	if err != nil {
+		return shape{}, err
+	}
+	return shape{o.EmbeddedMode, n, o.Threads, o.MaxClients, o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers, auto}, nil
+}
+
+// processCount reads --processes: "" when not given (0), auto, or a
+// whole number of 1 or more.
+func processCount(v string) (n int, auto bool, err error) {
+	s := strings.TrimSpace(v)
+	switch {
+	case s == "":
+		return 0, false, nil
+	case strings.EqualFold(s, "auto"):
+		return 0, true, nil
+	}
+	n, err = strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, false, usagef("processes", "%s is not a number of processes; give a whole number, 1 or more, or auto for one per CPU", shortQuote(v))
+	}
+	return n, false, nil
 }
 
 // check refuses numbers that size nothing.
@@ -228,7 +278,7 @@ func (s shape) check() error {
 	for _, c := range []struct {
 		name   string
 		v, min int
-	}{{"threads", s.Threads, 1}, {"processes", s.Processes, 0}, {"max-clients", s.MaxClients, 0}} {
+	}{{"threads", s.Threads, 1}, {"max-clients", s.MaxClients, 0}} {
 		if err := atLeast(c.name, c.v, c.min); err != nil {
 			return err
 		}
@@ -293,16 +343,16 @@ func (r *resolver) chooseMPM(s shape) error {
 	return nil
 }
 
-// embeddedProcesses is the number of processes embedded mode runs when
-// --processes is not given: enough Apache children that every CPU has a
-// Python interpreter of its own. Each child's threads share one
-// interpreter lock (the GIL), so one child runs Python on one CPU at a
-// time: worker and event get one child per CPU. A prefork child runs one
-// request, and embedded mode runs processes x threads of them, so prefork
-// needs only enough processes to reach a child per CPU.
-func embeddedProcesses(mpmName string, threads, cpus int) int {
+// autoProcesses is the number of processes --processes auto runs: a
+// Python interpreter per CPU. In daemon mode that is a daemon process per
+// CPU. In embedded mode each Apache child's threads share one interpreter
+// lock (the GIL), so one child runs Python on one CPU at a time: worker
+// and event get one child per CPU. A prefork child runs one request, and
+// embedded mode runs processes x threads of them, so prefork needs only
+// enough processes to reach a child per CPU.
+func autoProcesses(embedded bool, mpmName string, threads, cpus int) int {
 	cpus, threads = max(1, cpus), max(1, threads)
-	if mpm.Threaded(mpmName) {
+	if !embedded || mpm.Threaded(mpmName) {
 		return cpus
 	}
 	return (cpus + threads - 1) / threads
@@ -363,6 +413,122 @@ func daemonNumber(name string, v, min int) error {
 		return usagef(name, "%d is too small; mod_wsgi needs %d or more, or 0 for its default", v, min)
 	}
 	return nil
+}
+
+// daemonLimits checks the resource limits of the application's daemon
+// processes. mod_wsgi applies them in each daemon process as it starts:
+// memory-limit with setrlimit(RLIMIT_DATA), which Linux (4.7 and later)
+// counts against the heap and every private writable mapping, so Python
+// gets MemoryError for an allocation past it; virtual-memory-limit with
+// setrlimit(RLIMIT_AS), every mapping of the process, thread stacks and
+// malloc's reserved arenas included; cpu-priority with setpriority, before
+// the request threads start, so they share it; supplementary-groups with
+// setgroups when it switches from root to the account (never otherwise).
+// Debug mode ignores them, as it does the other process options.
+func (r *resolver) daemonLimits() error {
+	o, pp := &r.o, &r.p.Processes
+	mem, err := byteSize("memory-limit", o.MemoryLimit)
+	if err != nil {
+		return err
+	}
+	vmem, err := byteSize("virtual-memory-limit", o.VirtualMemoryLimit)
+	if err != nil {
+		return err
+	}
+	if o.CPUPriority < -20 || o.CPUPriority > 19 {
+		return usagef("cpu-priority", "%d is not a nice value; give one from -20 (most favoured) to 19 (least)", o.CPUPriority)
+	}
+	if o.CPUPriority < 0 && !pp.RunningAsRoot {
+		return usagef("cpu-priority", "%d raises the priority, which only root may do; give 0 to 19, or start as root", o.CPUPriority)
+	}
+	groups, err := r.supplementaryGroups()
+	if err != nil {
+		return err
+	}
+	if o.EmbeddedMode {
+		for _, g := range []struct {
+			name  string
+			given bool
+		}{{"memory-limit", mem > 0}, {"virtual-memory-limit", vmem > 0}, {"cpu-priority", o.CPUPriority != 0}, {"supplementary-groups", len(groups) > 0}} {
+			if g.given {
+				return usagef(g.name, "applies to the daemon processes, and --embedded-mode runs none (the application runs in Apache's children); drop one of the two")
+			}
+		}
+	}
+	if r.p.Debug.Mode {
+		return nil
+	}
+	pp.MemoryLimit, pp.VirtualMemoryLimit, pp.CPUPriority, pp.SupplementaryGroups = mem, vmem, o.CPUPriority, groups
+	return nil
+}
+
+// minimumLimit is the smallest --memory-limit or --virtual-memory-limit:
+// below it no Python daemon process could start (a plain number is bytes,
+// so 200 for 200M would otherwise leave mod_wsgi restarting processes that
+// die at once).
+const minimumLimit = 64 << 20
+
+// byteSize reads a size in bytes, with an optional K, M or G suffix (powers
+// of 1024); "" is 0, not given.
+func byteSize(option, v string) (int64, error) {
+	s := strings.TrimSpace(v)
+	if s == "" {
+		return 0, nil
+	}
+	mult := int64(1)
+	switch s[len(s)-1] {
+	case 'k', 'K':
+		mult = 1 << 10
+	case 'm', 'M':
+		mult = 1 << 20
+	case 'g', 'G':
+		mult = 1 << 30
+	}
+	if mult > 1 {
+		s = s[:len(s)-1]
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n <= 0 || strings.HasPrefix(s, "+") {
+		return 0, usagef(option, "%s is not a size; give a whole number of bytes, or of K, M or G (powers of 1024), such as 200M", shortQuote(v))
+	}
+	if n > math.MaxInt64/mult {
+		return 0, usagef(option, "%s is too large", shortQuote(v))
+	}
+	if n*mult < minimumLimit {
+		return 0, usagef(option, "%s is too small for a Python process; give at least %dM (a plain number is bytes)", shortQuote(v), minimumLimit>>20)
+	}
+	return n * mult, nil
+}
+
+// supplementaryGroups checks --supplementary-groups: a comma-separated
+// list of existing groups, for a server started as root (mod_wsgi sets a
+// daemon process's groups only when it switches account).
+func (r *resolver) supplementaryGroups() ([]string, error) {
+	list := r.o.SupplementaryGroups
+	if strings.TrimSpace(list) == "" {
+		if list != "" {
+			return nil, usagef("supplementary-groups", "needs a group name, or several separated by commas")
+		}
+		return nil, nil
+	}
+	if !r.p.Processes.RunningAsRoot {
+		return nil, usagef("supplementary-groups", "only applies when the server is started as root: mod_wsgi gives the daemon processes these groups as it switches to --user, and a server started by another account keeps that account's groups; start as root or drop the option")
+	}
+	var out []string
+	for _, name := range strings.Split(list, ",") {
+		name = strings.TrimSpace(name)
+		if name == "" {
+			return nil, usagef("supplementary-groups", "%s has an empty group name; separate names with single commas", shortQuote(list))
+		}
+		g, err := r.h.LookupGroup(name)
+		if err != nil {
+			return nil, usagef("supplementary-groups", "no group named %s; create it (groupadd %s) or give an existing group", shortQuote(name), quote.ShellWord(name))
+		}
+		if !slices.Contains(out, g.Name) {
+			out = append(out, g.Name)
+		}
+	}
+	return out, nil
 }
 
 // interpreterOptions are the Python interpreter settings of mod_wsgi 6:
@@ -438,8 +604,13 @@ func requestCapacity(p *Plan) string {
 	procs := max(1, pp.Count)
 	n := procs * pp.Threads
 	why := ""
-	if pp.FromCPUs {
-		why = ", a Python interpreter per CPU; --processes to choose"
+	switch {
+	case pp.Auto && pp.Embedded:
+		why = ", a Python interpreter per CPU: --processes auto"
+	case pp.Auto:
+		why = ", a daemon process per CPU: --processes auto"
+	case pp.Embedded && pp.Given == 0 && mpm.Threaded(pp.MPM):
+		why = ", one Python interpreter; --processes auto for one per CPU"
 	}
 	switch {
 	case p.Debug.Mode:
@@ -449,7 +620,7 @@ func requestCapacity(p *Plan) string {
 	case pp.Embedded:
 		return fmt.Sprintf("%d (%d Apache %s * %d %s%s)", n, procs, plural(procs, "child", "children"), pp.Threads, plural(pp.Threads, "thread", "threads"), why)
 	}
-	return fmt.Sprintf("%d (%d %s * %d %s)", n, procs, plural(procs, "process", "processes"), pp.Threads, plural(pp.Threads, "thread", "threads"))
+	return fmt.Sprintf("%d (%d %s * %d %s%s)", n, procs, plural(procs, "process", "processes"), pp.Threads, plural(pp.Threads, "thread", "threads"), why)
 }
 
 func plural(n int, one, many string) string {

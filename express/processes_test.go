@@ -2,6 +2,8 @@ package express
 
 import (
 	"errors"
+	"fmt"
+	"os/user"
 	"strings"
 	"testing"
 
@@ -37,11 +39,11 @@ func TestResolveProcesses(t *testing.T) {
 			if p.Processes.OperatingMode != "embedded" || p.Application.WSGIProcessGroup != "%{GLOBAL}" || !p.Application.DisableReloading || !p.Handler.DisableReloading {
 				t.Errorf("mode %q group %q reloading off %v", p.Processes.OperatingMode, p.Application.WSGIProcessGroup, p.Application.DisableReloading)
 			}
-			// The fake host has 2 CPUs: a child (and interpreter) per CPU.
-			if p.Processes.MPMSize.Capacity != 4 || p.Processes.MPMSize.Children != 2 || p.Processes.MPMSize.ThreadsPerChild != 2 {
+			// The Python tool's sizing: one child, whatever the CPUs.
+			if p.Processes.MPMSize.Capacity != 2 || p.Processes.MPMSize.Children != 1 || p.Processes.MPMSize.ThreadsPerChild != 2 {
 				t.Errorf("sizing %+v", p.Processes.MPMSize)
 			}
-			if got := summaryValue(p, "Request Capacity"); got != "4 (2 Apache children * 2 threads, a Python interpreter per CPU; --processes to choose)" {
+			if got := summaryValue(p, "Request Capacity"); got != "2 (1 Apache child * 2 threads, one Python interpreter; --processes auto for one per CPU)" {
 				t.Errorf("Request Capacity %q", got)
 			}
 		}},
@@ -52,14 +54,14 @@ func TestResolveProcesses(t *testing.T) {
 		{name: "embedded reload-on-changes", mod: func(o *Options) { o.EmbeddedMode, o.ReloadOnChanges = true, true }, option: "reload-on-changes", msg: "--embedded-mode"},
 		{name: "embedded event three threads", mod: func(o *Options) { o.EmbeddedMode, o.Threads, o.ServerMPM = true, 3, []string{"event"} }, mpm: "event"},
 		{name: "embedded prefork", mod: func(o *Options) {
-			o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, 2, 2, []string{"prefork"}
+			o.EmbeddedMode, o.Processes, o.Threads, o.ServerMPM = true, "2", 2, []string{"prefork"}
 		}, mpm: "prefork",
 			check: func(t *testing.T, p *Plan) {
 				if got := summaryValue(p, "Request Capacity"); got != "4 (4 single-threaded prefork children)" {
 					t.Errorf("Request Capacity %q", got)
 				}
 			}},
-		{name: "capacity summary", mod: func(o *Options) { o.Processes, o.Threads = 3, 10 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
+		{name: "capacity summary", mod: func(o *Options) { o.Processes, o.Threads = "3", 10 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
 			if got := summaryValue(p, "Request Capacity"); got != "30 (3 processes * 10 threads)" {
 				t.Errorf("Request Capacity %q", got)
 			}
@@ -114,45 +116,80 @@ func TestResolveProcesses(t *testing.T) {
 	}
 }
 
-// Embedded mode without --processes runs a Python interpreter per CPU;
-// --processes given is exact, and debug mode stays one process.
-func TestEmbeddedProcessesPerCPU(t *testing.T) {
+// Without --processes, one process as the Python tool runs, in either
+// mode; --processes auto runs a Python interpreter per CPU; a number is
+// exact, and debug mode stays one process.
+func TestProcessesDefaultAndAuto(t *testing.T) {
 	cases := []struct {
 		name              string
 		cpus              int
 		mod               func(*Options)
-		children, threads int // Apache children and threads per child
+		children, threads int // Apache children and threads per child (embedded)
+		given             int // processes= of the daemon, 0 for none
 		capacity          string
 	}{
-		{"worker, 2 CPUs", 2, func(o *Options) {}, 2, 5, "10 (2 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
-		{"worker, 1 CPU", 1, func(o *Options) {}, 1, 5, "5 (1 Apache child * 5 threads, a Python interpreter per CPU; --processes to choose)"},
-		{"worker, 8 CPUs", 8, func(o *Options) {}, 8, 5, "40 (8 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
-		{"processes given", 8, func(o *Options) { o.Processes = 1 }, 1, 5, "5 (1 Apache child * 5 threads)"},
-		{"event", 4, func(o *Options) { o.ServerMPM = []string{"event"} }, 4, 5, "20 (4 Apache children * 5 threads, a Python interpreter per CPU; --processes to choose)"},
+		{"embedded default, 8 CPUs", 8, func(o *Options) { o.EmbeddedMode = true }, 1, 5, 0, "5 (1 Apache child * 5 threads, one Python interpreter; --processes auto for one per CPU)"},
+		{"embedded prefork default", 8, func(o *Options) { o.EmbeddedMode, o.ServerMPM = true, []string{"prefork"} }, 5, 1, 0, "5 (5 single-threaded prefork children)"},
+		{"embedded auto, 2 CPUs", 2, func(o *Options) { o.EmbeddedMode, o.Processes = true, "auto" }, 2, 5, 2, "10 (2 Apache children * 5 threads, a Python interpreter per CPU: --processes auto)"},
+		{"embedded auto, 1 CPU", 1, func(o *Options) { o.EmbeddedMode, o.Processes = true, "auto" }, 1, 5, 1, "5 (1 Apache child * 5 threads, a Python interpreter per CPU: --processes auto)"},
+		{"embedded AUTO, 8 CPUs", 8, func(o *Options) { o.EmbeddedMode, o.Processes = true, " AUTO" }, 8, 5, 8, "40 (8 Apache children * 5 threads, a Python interpreter per CPU: --processes auto)"},
+		{"embedded given", 8, func(o *Options) { o.EmbeddedMode, o.Processes = true, "1" }, 1, 5, 1, "5 (1 Apache child * 5 threads)"},
+		{"embedded event auto", 4, func(o *Options) { o.EmbeddedMode, o.Processes, o.ServerMPM = true, "auto", []string{"event"} }, 4, 5, 4, "20 (4 Apache children * 5 threads, a Python interpreter per CPU: --processes auto)"},
 		// prefork: processes x threads single-threaded children, already
 		// one per CPU with the default five threads.
-		{"prefork, threads cover the CPUs", 2, func(o *Options) { o.ServerMPM = []string{"prefork"} }, 5, 1, "5 (5 single-threaded prefork children, a Python interpreter per CPU; --processes to choose)"},
-		{"prefork, fewer threads than CPUs", 8, func(o *Options) { o.ServerMPM, o.Threads = []string{"prefork"}, 3 }, 9, 1, "9 (9 single-threaded prefork children, a Python interpreter per CPU; --processes to choose)"},
-		{"debug mode", 8, func(o *Options) { o.DebugMode = true }, 1, 1, "1 (1 process * 1 thread, debug mode)"},
+		{"embedded prefork auto, threads cover the CPUs", 2, func(o *Options) { o.EmbeddedMode, o.Processes, o.ServerMPM = true, "auto", []string{"prefork"} }, 5, 1, 1,
+			"5 (5 single-threaded prefork children, a Python interpreter per CPU: --processes auto)"},
+		{"embedded prefork auto, fewer threads than CPUs", 8, func(o *Options) {
+			o.EmbeddedMode, o.Processes, o.ServerMPM, o.Threads = true, "auto", []string{"prefork"}, 3
+		}, 9, 1, 3, "9 (9 single-threaded prefork children, a Python interpreter per CPU: --processes auto)"},
+		{"debug mode", 8, func(o *Options) { o.DebugMode, o.Processes = true, "auto" }, 1, 1, 0, "1 (1 process * 1 thread, debug mode)"},
+		{"daemon default", 8, func(o *Options) {}, 0, 0, 0, "5 (1 process * 5 threads)"},
+		{"daemon auto, 4 CPUs", 4, func(o *Options) { o.Processes = "auto" }, 0, 0, 4, "20 (4 processes * 5 threads, a daemon process per CPU: --processes auto)"},
+		{"daemon auto, 1 CPU", 1, func(o *Options) { o.Processes = "auto" }, 0, 0, 1, "5 (1 process * 5 threads, a daemon process per CPU: --processes auto)"},
+		{"daemon given", 8, func(o *Options) { o.Processes = "3" }, 0, 0, 3, "15 (3 processes * 5 threads)"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			h := fakeHost(t, debianLayout(), 0)
 			h.NCPU = c.cpus
 			o := DefaultOptions()
-			o.EmbeddedMode = true
 			c.mod(&o)
 			p, err := Resolve(o, h)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if p.Processes.MPMSize.Children != c.children || p.Processes.MPMSize.ThreadsPerChild != c.threads {
+			if p.Processes.Embedded && (p.Processes.MPMSize.Children != c.children || p.Processes.MPMSize.ThreadsPerChild != c.threads) {
 				t.Errorf("%d children * %d threads, want %d * %d", p.Processes.MPMSize.Children, p.Processes.MPMSize.ThreadsPerChild, c.children, c.threads)
+			}
+			if p.Processes.Given != c.given {
+				t.Errorf("processes given %d, want %d", p.Processes.Given, c.given)
+			}
+			// processes= only when given: it is what makes mod_wsgi tell
+			// the application it is multiprocess.
+			opts := strings.Join(p.Daemon.Options, " ")
+			if want := fmt.Sprintf("processes=%d", c.given); !p.Processes.Embedded && (c.given > 0) != strings.Contains(opts, want) {
+				t.Errorf("daemon options %s: want %q: %v", opts, want, c.given > 0)
 			}
 			if got := summaryValue(p, "Request Capacity"); got != c.capacity {
 				t.Errorf("Request Capacity %q, want %q", got, c.capacity)
 			}
 		})
+	}
+}
+
+// A --processes that is neither auto nor a whole number of 1 or more is a
+// usage error naming the option, in either mode.
+func TestProcessesBadValues(t *testing.T) {
+	for _, v := range []string{"many", "0", "-1", "1.5", "2x", "autos", "+"} {
+		for _, embedded := range []bool{false, true} {
+			o := DefaultOptions()
+			o.Processes, o.EmbeddedMode = v, embedded
+			_, err := Resolve(o, fakeHost(t, debianLayout(), 0))
+			var u *fault.UsageError
+			if !errors.As(err, &u) || u.Option != "processes" || !strings.Contains(u.Msg, "auto") {
+				t.Errorf("--processes %q (embedded %v): got %v, want a usage error for --processes offering auto", v, embedded, err)
+			}
+		}
 	}
 }
 
@@ -212,5 +249,84 @@ func TestResponseFlushDelay(t *testing.T) {
 		if (c.want == "") == strings.Contains(got, "response-flush-delay") || !strings.Contains(got, c.want) {
 			t.Errorf("%s, %d: daemon options %s, want %q", c.version, c.delay, got, c.want)
 		}
+	}
+}
+
+// The daemon limits: each rendered into WSGIDaemonProcess only when given,
+// checked, and refused in embedded mode, which has no daemon process.
+func TestDaemonLimits(t *testing.T) {
+	cases := []struct {
+		name   string
+		uid    int
+		mod    func(*Options)
+		want   []string // daemon options
+		option string   // expected UsageError option, "" for success
+		msg    string
+	}{
+		{name: "none given", mod: func(o *Options) {}},
+		{name: "memory-limit M", mod: func(o *Options) { o.MemoryLimit = "200M" }, want: []string{"memory-limit=209715200"}},
+		{name: "memory-limit bytes", mod: func(o *Options) { o.MemoryLimit = "104857600" }, want: []string{"memory-limit=104857600"}},
+		{name: "memory-limit lower-case g", mod: func(o *Options) { o.MemoryLimit = "2g" }, want: []string{"memory-limit=2147483648"}},
+		{name: "memory-limit K", mod: func(o *Options) { o.MemoryLimit = "102400K" }, want: []string{"memory-limit=104857600"}},
+		{name: "virtual-memory-limit", mod: func(o *Options) { o.VirtualMemoryLimit = "1G" }, want: []string{"virtual-memory-limit=1073741824"}},
+		{name: "cpu-priority", mod: func(o *Options) { o.CPUPriority = 10 }, want: []string{"cpu-priority=10"}},
+		{name: "cpu-priority negative as root", mod: func(o *Options) { o.CPUPriority = -20 }, want: []string{"cpu-priority=-20"}},
+		{name: "cpu-priority 19", uid: 1000, mod: func(o *Options) { o.CPUPriority = 19 }, want: []string{"cpu-priority=19"}},
+		{name: "supplementary-groups", mod: func(o *Options) { o.SupplementaryGroups = "adm, www-data,adm" }, want: []string{`supplementary-groups="adm,www-data"`}},
+		{name: "all four", mod: func(o *Options) {
+			o.MemoryLimit, o.VirtualMemoryLimit, o.CPUPriority, o.SupplementaryGroups = "300M", "2G", 5, "adm"
+		}, want: []string{"memory-limit=314572800", "virtual-memory-limit=2147483648", "cpu-priority=5", `supplementary-groups="adm"`}},
+		{name: "memory-limit word", mod: func(o *Options) { o.MemoryLimit = "lots" }, option: "memory-limit", msg: "200M"},
+		{name: "memory-limit unit", mod: func(o *Options) { o.MemoryLimit = "200MB" }, option: "memory-limit", msg: "not a size"},
+		{name: "memory-limit negative", mod: func(o *Options) { o.MemoryLimit = "-200M" }, option: "memory-limit", msg: "not a size"},
+		{name: "memory-limit zero", mod: func(o *Options) { o.MemoryLimit = "0" }, option: "memory-limit", msg: "not a size"},
+		{name: "memory-limit fraction", mod: func(o *Options) { o.MemoryLimit = "1.5G" }, option: "memory-limit", msg: "not a size"},
+		{name: "memory-limit suffix only", mod: func(o *Options) { o.MemoryLimit = "M" }, option: "memory-limit", msg: "not a size"},
+		{name: "memory-limit without suffix", mod: func(o *Options) { o.MemoryLimit = "200" }, option: "memory-limit", msg: "too small"},
+		{name: "memory-limit overflow", mod: func(o *Options) { o.MemoryLimit = "9999999999999G" }, option: "memory-limit", msg: "too large"},
+		{name: "virtual-memory-limit bad", mod: func(o *Options) { o.VirtualMemoryLimit = "1T" }, option: "virtual-memory-limit", msg: "not a size"},
+		{name: "cpu-priority too high", mod: func(o *Options) { o.CPUPriority = 20 }, option: "cpu-priority", msg: "-20"},
+		{name: "cpu-priority too low", mod: func(o *Options) { o.CPUPriority = -21 }, option: "cpu-priority", msg: "19"},
+		{name: "cpu-priority negative not root", uid: 1000, mod: func(o *Options) { o.CPUPriority = -5 }, option: "cpu-priority", msg: "root"},
+		{name: "supplementary-groups unknown", mod: func(o *Options) { o.SupplementaryGroups = "adm,nosuchgroup" }, option: "supplementary-groups", msg: `no group named "nosuchgroup"`},
+		{name: "supplementary-groups empty item", mod: func(o *Options) { o.SupplementaryGroups = "adm,,www-data" }, option: "supplementary-groups", msg: "empty"},
+		{name: "supplementary-groups blank", mod: func(o *Options) { o.SupplementaryGroups = " " }, option: "supplementary-groups", msg: "needs a group"},
+		{name: "supplementary-groups not root", uid: 1000, mod: func(o *Options) { o.SupplementaryGroups = "adm" }, option: "supplementary-groups", msg: "started as root"},
+		{name: "embedded memory-limit", mod: func(o *Options) { o.EmbeddedMode, o.MemoryLimit = true, "200M" }, option: "memory-limit", msg: "--embedded-mode"},
+		{name: "embedded virtual-memory-limit", mod: func(o *Options) { o.EmbeddedMode, o.VirtualMemoryLimit = true, "1G" }, option: "virtual-memory-limit", msg: "--embedded-mode"},
+		{name: "embedded cpu-priority", mod: func(o *Options) { o.EmbeddedMode, o.CPUPriority = true, 10 }, option: "cpu-priority", msg: "--embedded-mode"},
+		{name: "embedded supplementary-groups", mod: func(o *Options) { o.EmbeddedMode, o.SupplementaryGroups = true, "adm" }, option: "supplementary-groups", msg: "--embedded-mode"},
+		{name: "debug mode ignores them", mod: func(o *Options) { o.DebugMode, o.MemoryLimit, o.CPUPriority = true, "200M", 10 }},
+	}
+	limits := []string{"memory-limit=", "virtual-memory-limit=", "cpu-priority=", "supplementary-groups="}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := fakeHost(t, debianLayout(), c.uid)
+			h.Users["adm"] = &user.User{Uid: "4", Gid: "4", Username: "adm"}
+			o := DefaultOptions()
+			c.mod(&o)
+			p, err := Resolve(o, h)
+			if c.option != "" {
+				var u *fault.UsageError
+				if !errors.As(err, &u) || u.Option != c.option || !strings.Contains(u.Msg, c.msg) {
+					t.Fatalf("got %v, want a usage error for --%s containing %q", err, c.option, c.msg)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, d := range p.Daemon.Options {
+				for _, l := range limits {
+					if strings.HasPrefix(d, l) {
+						got = append(got, d)
+					}
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Errorf("daemon limits %q, want %q", got, c.want)
+			}
+		})
 	}
 }

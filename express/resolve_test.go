@@ -13,7 +13,7 @@ func TestResolveNeverWritesOptions(t *testing.T) {
 	for name, mod := range map[string]func(*Options){
 		"default":  func(o *Options) {},
 		"script":   func(o *Options) { o.EntryPoint = "hello.wsgi"; o.ReloadOnChanges = true },
-		"debug":    func(o *Options) { o.EntryPoint, o.EnableDebugger, o.Processes, o.Threads = "hello.wsgi", true, 4, 9 },
+		"debug":    func(o *Options) { o.EntryPoint, o.EnableDebugger, o.Processes, o.Threads = "hello.wsgi", true, "4", 9 },
 		"embedded": func(o *Options) { o.EntryPoint, o.EmbeddedMode = "hello.wsgi", true },
 		"static":   func(o *Options) { o.ApplicationType, o.EntryPoint = "static", "site" },
 		"docroot":  func(o *Options) { o.DocumentRoot, o.MountPoint, o.ServerName = "site", "/app/", "www.example.test" },

@@ -97,7 +97,7 @@ func TestGoldenConfigs(t *testing.T) {
 		{"script-user.conf", 1000, func(o *express.Options) { o.EntryPoint = "hello.wsgi" }},
 		{"module-processes.conf", 0, func(o *express.Options) {
 			o.ApplicationType, o.EntryPoint = "module", "mysite.wsgi:app"
-			o.Processes, o.Threads, o.MaximumRequests = 3, 10, 1000
+			o.Processes, o.Threads, o.MaximumRequests = "3", 10, 1000
 			o.AccessLog = true
 		}},
 		{"static.conf", 0, func(o *express.Options) { o.ApplicationType, o.EntryPoint = "static", "site" }},
@@ -112,11 +112,20 @@ func TestGoldenConfigs(t *testing.T) {
 		{"embedded-orphan.conf", 0, func(o *express.Options) {
 			o.EntryPoint = "hello.wsgi"
 			o.EmbeddedMode, o.OrphanInterpreter = true, true
-			o.Processes, o.Threads, o.MaximumRequests = 2, 4, 500
+			o.Processes, o.Threads, o.MaximumRequests = "2", 4, 500
 		}},
 		{"embedded-default.conf", 0, func(o *express.Options) {
 			o.EntryPoint = "hello.wsgi"
 			o.EmbeddedMode = true
+		}},
+		{"embedded-auto.conf", 0, func(o *express.Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.EmbeddedMode, o.Processes = true, "auto"
+		}},
+		{"daemon-auto-limits.conf", 0, func(o *express.Options) {
+			o.EntryPoint = "hello.wsgi"
+			o.Processes = "auto"
+			o.MemoryLimit, o.VirtualMemoryLimit, o.CPUPriority, o.SupplementaryGroups = "200M", "2G", 10, "adm,www-data"
 		}},
 		{"prefork-fractions.conf", 0, func(o *express.Options) {
 			o.EntryPoint = "hello.wsgi"
@@ -136,6 +145,7 @@ func TestGoldenConfigs(t *testing.T) {
 			if c.uid != 0 {
 				h.Users["dev"] = &user.User{Uid: "1000", Gid: "1000", Username: "dev"}
 			}
+			h.Users["adm"] = &user.User{Uid: "4", Gid: "4", Username: "adm"}
 			o := express.DefaultOptions()
 			o.Version = "test"
 			c.mod(&o)
