@@ -2,10 +2,17 @@ package integration
 
 import (
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -186,32 +193,221 @@ func TestEmbeddedModePrefersWorker(t *testing.T) {
 	testenv.ConfigTest(t, root)
 }
 
-// Embedded mode without --processes runs one worker child per CPU, each
-// with its own Python interpreter, so the GIL does not hold the application
-// to one CPU; the summary says why and how to choose.
-func TestEmbeddedModeChildPerCPU(t *testing.T) {
+// getPIDs requests path n times over fresh connections (no keep-alive, so
+// every request is accepted anew by whichever Apache child takes it),
+// workers at a time, and returns the bodies' pid= and multiprocess= values
+// with how many requests saw each.
+func getPIDs(t *testing.T, s *testenv.Server, path string, n, workers int) (pids, multiprocess map[string]int) {
+	t.Helper()
+	c := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	var mu sync.Mutex
+	pids, multiprocess = map[string]int{}, map[string]int{}
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range work {
+				resp, err := c.Get(s.URL + path)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != 200 {
+					t.Errorf("GET %s: %d %s", path, resp.StatusCode, b)
+					continue
+				}
+				mu.Lock()
+				pids[field(string(b), "pid")]++
+				multiprocess[field(string(b), "multiprocess")]++
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	return pids, multiprocess
+}
+
+// Embedded mode without --processes runs one Apache child, as the Python
+// tool does: every request, however many come at once and on however many
+// connections, is answered by the same process, and the application is
+// told it is not multiprocess. The summary says how to get a child per CPU.
+func TestEmbeddedModeOneProcessByDefault(t *testing.T) {
 	testenv.Integration(t)
-	cpus := discover.RealHost{}.CPUs()
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
 	s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode", "--server-status")
-	want := fmt.Sprintf("Request Capacity : %d (%d Apache %s * 5 threads, a Python interpreter per CPU; --processes to choose)",
-		cpus*5, cpus, map[bool]string{true: "child", false: "children"}[cpus == 1])
+	want := "Request Capacity : 5 (1 Apache child * 5 threads, one Python interpreter; --processes auto for one per CPU)"
 	if out := s.Output(); !strings.Contains(out, want) || !strings.Contains(out, "(worker MPM)") {
 		t.Errorf("summary lacks %q and the worker MPM:\n%s", want, out)
 	}
-	checkShape(t, s, cpus, 5+apacheChildExtraThreads, 0, 0)
-	if got, want := field(s.MustGet("/"), "multiprocess"), fmt.Sprint(map[bool]string{true: "True", false: "False"}[cpus > 1]); got != want {
-		t.Errorf("wsgi.multiprocess = %s with %d children, want %s", got, cpus, want)
+	checkShape(t, s, 1, 5+apacheChildExtraThreads, 0, 0)
+	pids, mp := getPIDs(t, s, "/", 100, 8)
+	if len(pids) != 1 || mp["False"] != 100 {
+		t.Errorf("100 requests over fresh connections, 8 at a time: pids %v, wsgi.multiprocess %v; want one pid and False for all", pids, mp)
 	}
 	if msg := testenv.Eventually(10*time.Second, func() string {
-		if got := statusWorkers(t, s); got != cpus*5 {
-			return fmt.Sprintf("/server-status reports %d workers (busy + idle), want %d", got, cpus*5)
+		if got := statusWorkers(t, s); got != 5 {
+			return fmt.Sprintf("/server-status reports %d workers (busy + idle), want 5", got)
 		}
 		return ""
 	}); msg != "" {
 		t.Error(msg)
 	}
+	conf, _ := os.ReadFile(filepath.Join(s.Root, "httpd.conf"))
+	if !strings.Contains(string(conf), "\nServerLimit 1\n") {
+		t.Errorf("httpd.conf lacks ServerLimit 1 (mod_wsgi's wsgi.multiprocess is ServerLimit != 1)")
+	}
+	s.Stop(syscall.SIGTERM)
+}
+
+// --processes auto runs a Python interpreter per CPU: in embedded mode an
+// Apache child per CPU, in daemon mode a daemon process per CPU; either
+// way the application is told it is multiprocess (in embedded mode when
+// there is more than one CPU: mod_wsgi asks Apache for its ServerLimit),
+// and only those processes answer.
+func TestProcessesAuto(t *testing.T) {
+	testenv.Integration(t)
+	cpus := discover.RealHost{}.CPUs()
+	children := map[bool]string{true: "child", false: "children"}[cpus == 1]
+	cases := []struct {
+		name, summary string
+		args          []string
+		embedded      bool
+		multiprocess  string
+	}{
+		{"embedded", fmt.Sprintf("Request Capacity : %d (%d Apache %s * 5 threads, a Python interpreter per CPU: --processes auto)", cpus*5, cpus, children),
+			[]string{"--embedded-mode", "--processes", "auto"}, true, map[bool]string{true: "True", false: "False"}[cpus > 1]},
+		{"daemon", fmt.Sprintf("Request Capacity : %d (%d %s * 5 threads, a daemon process per CPU: --processes auto)", cpus*5, cpus, map[bool]string{true: "process", false: "processes"}[cpus == 1]),
+			[]string{"--processes", "auto"}, false, "True"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := testenv.Dir(t)
+			testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
+			s := testenv.Start(t, dir, append([]string{"app.wsgi"}, c.args...)...)
+			if out := s.Output(); !strings.Contains(out, c.summary) {
+				t.Errorf("summary lacks %q:\n%s", c.summary, out)
+			}
+			var servers []testenv.Proc
+			if c.embedded {
+				checkShape(t, s, cpus, 5+apacheChildExtraThreads, 0, 0)
+				servers, _ = testenv.ApacheProcesses(s.Cmd.Process.Pid)
+			} else {
+				if msg := testenv.Eventually(10*time.Second, func() string {
+					_, servers = testenv.ApacheProcesses(s.Cmd.Process.Pid)
+					if len(servers) != cpus {
+						return fmt.Sprintf("%d daemon processes, want %d: %v", len(servers), cpus, servers)
+					}
+					return ""
+				}); msg != "" {
+					t.Error(msg)
+				}
+				conf, _ := os.ReadFile(filepath.Join(s.Root, "httpd.conf"))
+				if want := fmt.Sprintf("processes=%d \\\n", cpus); !strings.Contains(string(conf), want) {
+					t.Errorf("WSGIDaemonProcess lacks %q", want)
+				}
+			}
+			pids, mp := getPIDs(t, s, "/", 100, 8)
+			if mp[c.multiprocess] != 100 {
+				t.Errorf("wsgi.multiprocess %v over 100 requests, want %s for all", mp, c.multiprocess)
+			}
+			if len(pids) > cpus {
+				t.Errorf("%d processes answered, want at most %d (one per CPU): %v", len(pids), cpus, pids)
+			}
+			for pid := range pids {
+				if !slices.ContainsFunc(servers, func(p testenv.Proc) bool { return strconv.Itoa(p.PID) == pid }) {
+					t.Errorf("pid %s answered, not one of the %d processes expected: %v", pid, cpus, servers)
+				}
+			}
+			s.Stop(syscall.SIGTERM)
+		})
+	}
+}
+
+// werkzeugConsoleApp is Werkzeug's interactive debugger console (Debian's
+// python3-werkzeug) around a plain application: its secret and the
+// console's variables live in the memory of one process.
+const werkzeugConsoleApp = `from werkzeug.debug import DebuggedApplication
+def app(environ, start_response):
+    start_response('200 OK', [('Content-Type', 'text/plain')])
+    return [b'plain app\n']
+application = DebuggedApplication(app, evalex=True, pin_security=False, console_path='/console')
+`
+
+// A real application that keeps state in its process: Werkzeug's debugger
+// console. In embedded mode without --processes a variable set in the
+// console is there for every later command, as under the Python tool,
+// while other requests keep Apache busy. (With --processes auto on two
+// CPUs the same test loses the state within a few dozen commands: the
+// load spreads the commands over both children.)
+func TestEmbeddedModeWerkzeugConsoleKeepsState(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), werkzeugConsoleApp)
+	s := testenv.Start(t, dir, "app.wsgi", "--embedded-mode")
+	c := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	get := func(path string) string {
+		t.Helper()
+		resp, err := c.Get(s.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d\n%s\n--- error_log ---\n%s", path, resp.StatusCode, b, s.ErrorLog())
+		}
+		return string(b)
+	}
+	m := regexp.MustCompile(`SECRET = "([^"]+)"`).FindStringSubmatch(get("/console"))
+	if m == nil {
+		t.Fatalf("no SECRET in the console page")
+	}
+	command := func(cmd string) string {
+		return get("/console?__debugger__=yes&frm=0&s=" + url.QueryEscape(m[1]) + "&cmd=" + url.QueryEscape(cmd))
+	}
+	command("counter = 0")
+	// Other requests keep Apache busy meanwhile, each on a connection of
+	// its own: with several children (--processes auto) the commands
+	// would be spread over them, and most would find no console (or
+	// another secret) in the child that takes them.
+	stop := make(chan struct{})
+	var load sync.WaitGroup
+	for w := 0; w < 6; w++ {
+		load.Add(1)
+		go func() {
+			defer load.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := c.Get(s.URL + "/"); err == nil {
+					io.Copy(io.Discard, resp.Body)
+					resp.Body.Close()
+				}
+			}
+		}()
+	}
+	func() {
+		defer func() { close(stop); load.Wait() }()
+		for i := 1; i <= 60; i++ {
+			out := command("counter += 1; print('counter is %d' % counter)")
+			if want := fmt.Sprintf("counter is %d", i); !strings.Contains(out, want) {
+				t.Errorf("command %d: the console's state is lost (want %q):\n%s", i, want, out)
+				return
+			}
+		}
+	}()
 	s.Stop(syscall.SIGTERM)
 }
 
@@ -241,6 +437,10 @@ func TestProcessOptionErrors(t *testing.T) {
 		{[]string{"--minimum-spare-workers", "-0.1"}, []string{"--minimum-spare-workers"}},
 		{[]string{"--maximum-spare-workers", "2"}, []string{"--maximum-spare-workers"}},
 		{[]string{"--server-mpm", "winnt"}, []string{"--server-mpm", "event, worker or prefork"}},
+		{[]string{"--processes", "many"}, []string{"--processes", `"many"`, "auto"}},
+		{[]string{"--processes", "0"}, []string{"--processes", "1 or more", "auto"}},
+		{[]string{"--processes", "-1"}, []string{"--processes", "1 or more", "auto"}},
+		{[]string{"--embedded-mode", "--processes", "many"}, []string{"--processes", "auto"}},
 		{[]string{"--modules-directory", mods, "--server-mpm", "prefork"}, []string{"--server-mpm", "found: event, worker", mods}},
 	}
 	for _, c := range cases {
@@ -371,4 +571,55 @@ func statusWorkers(t *testing.T, s *testenv.Server) int {
 		}
 	}
 	return total
+}
+
+// MOD_WSGI_EXPRESS_PROCESSES and the config file take auto as the flag
+// does, and a bad value there is refused the same way: exit status 2,
+// naming --processes.
+func TestProcessesAutoFromEnvironmentAndConfig(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
+	testenv.WriteFile(t, filepath.Join(dir, "auto.yaml"), "embedded-mode: true\nprocesses: auto\n")
+	testenv.WriteFile(t, filepath.Join(dir, "bad.toml"), "processes = 0\n")
+	cpus := discover.RealHost{}.CPUs()
+	run := func(env []string, args ...string) (string, int) {
+		t.Helper()
+		cmd := testenv.Command(t, dir, append([]string{"setup-server", "app.wsgi", "--server-root", filepath.Join(dir, "root")}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		code := 0
+		if ee, ok := err.(*exec.ExitError); ok {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		os.RemoveAll(filepath.Join(dir, "root"))
+		return string(out), code
+	}
+	auto := fmt.Sprintf("(%d Apache %s * 5 threads, a Python interpreter per CPU: --processes auto)", cpus, map[bool]string{true: "child", false: "children"}[cpus == 1])
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"environment", []string{"MOD_WSGI_EXPRESS_PROCESSES=auto"}, []string{"--embedded-mode"}},
+		{"config file", nil, []string{"--config", "auto.yaml"}},
+	} {
+		if out, code := run(c.env, c.args...); code != 0 || !strings.Contains(out, auto) {
+			t.Errorf("%s: exit %d, want 0 and %q:\n%s", c.name, code, auto, out)
+		}
+	}
+	for _, c := range []struct {
+		name string
+		env  []string
+		args []string
+	}{
+		{"environment", []string{"MOD_WSGI_EXPRESS_PROCESSES=many"}, nil},
+		{"config file", nil, []string{"--config", "bad.toml"}},
+	} {
+		if out, code := run(c.env, c.args...); code != 2 || !strings.Contains(out, "--processes") {
+			t.Errorf("%s: exit %d, want 2 naming --processes:\n%s", c.name, code, out)
+		}
+	}
 }
