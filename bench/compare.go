@@ -13,7 +13,7 @@ func compareKinds() []kind {
 	return []kind{
 		{"ours-default", "ours daemon default", "daemon, 1 process × 5 threads", true, ours()},
 		{"ours-2x5", "ours daemon 2×5", "daemon, 2 processes × 5 threads", true, ours("--processes", "2", "--threads", "5")},
-		{"ours-embedded", "ours --embedded-mode default", "embedded, a child per CPU × 5 threads", true, ours("--embedded-mode")},
+		{"ours-embedded", "ours --embedded-mode --processes auto", "embedded, a child per CPU × 5 threads", true, ours(embeddedPerCPU()...)},
 		{"python-express", "Python mod_wsgi-express 6.0.5", "daemon, 1 process × 5 threads", true, pythonExpress()},
 		{"gunicorn-sync", "gunicorn sync", "2 workers", false, gunicorn("sync", 2, 1)},
 		{"gunicorn-gthread", "gunicorn gthread", "2 workers × 5 threads", false, gunicorn("gthread", 2, 5)},
@@ -21,9 +21,9 @@ func compareKinds() []kind {
 		{"uwsgi-http11", "uWSGI --http11-socket", "2 processes × 5 threads", false, uwsgi("--http11-socket", 2, 5)},
 		{"waitress", "waitress", "1 process × 4 threads", false, waitress(4)},
 		{"ours-telemetry", "ours daemon default --enable-telemetry", "daemon, 1 process × 5 threads", true, oursTelemetry()},
-		{"ours-embedded-telemetry", "ours --embedded-mode --enable-telemetry", "embedded, a child per CPU × 5 threads", true, oursTelemetry("--embedded-mode")},
+		{"ours-embedded-telemetry", "ours --embedded-mode --processes auto --enable-telemetry", "embedded, a child per CPU × 5 threads", true, oursTelemetry(embeddedPerCPU()...)},
 		{"base-default", "ours@baseline daemon default", "daemon, 1 process × 5 threads", true, oursBaseline()},
-		{"base-embedded", "ours@baseline --embedded-mode", "embedded, a child per CPU × 5 threads", true, oursBaseline("--embedded-mode")},
+		{"base-embedded", "ours@baseline --embedded-mode --processes N", "embedded, a child per CPU × 5 threads", true, oursBaseline(embeddedPerCPUCount()...)},
 	}
 }
 

@@ -28,7 +28,7 @@ func allScenarios() []scenario {
 		{key: "default-50", clients: 50},
 		{key: "default-200", clients: 200},
 		{key: "p2t10-50", opts: []string{"--processes", "2", "--threads", "10"}, clients: 50},
-		{key: "embedded-200", opts: []string{"--embedded-mode"}, clients: 200},
+		{key: "embedded-200", opts: embeddedPerCPU(), clients: 200},
 		{key: "usr1-50", clients: 50, mid: (*server).sigusr1, midName: "SIGUSR1 to start-server"},
 		{key: "graceful-50", clients: 50, mid: (*server).graceful, midName: "apachectl graceful"},
 		{key: "python-50", python: true, clients: 50},

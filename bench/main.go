@@ -19,7 +19,7 @@
 //	go run ./bench -compare [-rounds 5] [-slice 2s] [-connections 20] [-servers ours-default,gunicorn-sync,...] [-python-express=false]
 //
 // ours in daemon mode (default sizing and --processes 2 --threads 5) and
-// in --embedded-mode (default sizing), the Python mod_wsgi-express 6.0.5,
+// in --embedded-mode with a child per CPU (--processes auto), the Python mod_wsgi-express 6.0.5,
 // gunicorn sync (2 workers) and gthread (2 × 5), uWSGI 2 × 5 on
 // --http-socket (which closes every connection) and on --http11-socket
 // (keep-alive), and waitress (4 threads), all started side by side and

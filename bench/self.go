@@ -21,7 +21,7 @@ func selfMode(e *env) {
 	alias := []string{"--url-alias", "/static.txt", "static.txt"}
 	modes := []kind{
 		{key: "daemon", name: "daemon", argv: ours(alias...)},
-		{key: "embedded", name: "embedded", argv: ours(append([]string{"--embedded-mode"}, alias...)...)},
+		{key: "embedded", name: "embedded", argv: ours(embeddedPerCPU(alias...)...)},
 	}
 	type result struct {
 		setup, start time.Duration

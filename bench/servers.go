@@ -16,6 +16,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/discover"
 )
 
 // env is what every server is started from: the work directory (it holds
@@ -45,6 +47,20 @@ func ours(args ...string) func(*env, int, string) []string {
 		a = append(a, args...)
 		return append(a, strings.Fields(*extra)...)
 	}
+}
+
+// embeddedPerCPU are the options of ours in embedded mode as the bench
+// measures it: a Python interpreter per CPU (--processes auto), which was
+// embedded mode's default until it became the Python tool's one child.
+func embeddedPerCPU(args ...string) []string {
+	return append([]string{"--embedded-mode", "--processes", "auto"}, args...)
+}
+
+// embeddedPerCPUCount is embeddedPerCPU for a build that may predate
+// --processes auto (-baseline): the same count, given as a number (the
+// CPUs start-server itself counts; worker MPM, a child each).
+func embeddedPerCPUCount(args ...string) []string {
+	return append([]string{"--embedded-mode", "--processes", strconv.Itoa(discover.RealHost{}.CPUs())}, args...)
 }
 
 // oursTelemetry is ours with --enable-telemetry and args, its web UI on a
