@@ -96,6 +96,9 @@ func (b *flagBuilder) fraction(p *float64, name, metavar, usage string) {
 // countOrAuto is a whole number or the word auto, kept as given (""
 // when not given) for express to check.
 func (b *flagBuilder) countOrAuto(p *string, name, metavar, usage string) {
+	if b.skip(name) {
+		return
+	}
 	b.fs.Var(&countOrAutoValue{p}, name, usage)
 	b.annotate(name, metavar)
 }
