@@ -9,6 +9,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/internal/atomicfile"
 )
 
 // NewCmdInstallModule builds install-module. runF replaces the real run in
@@ -70,22 +71,7 @@ func installModule(mi discover.ModuleInfo, dir string) (string, error) {
 	if err != nil {
 		return "", &fault.RuntimeError{Msg: fmt.Sprintf("reading %s: %v", mi.Path, err)}
 	}
-	tmp, err := os.CreateTemp(dir, ".mod_wsgi-install-*")
-	if err != nil {
-		return "", &fault.RuntimeError{Msg: fmt.Sprintf("cannot write into %s: %v", dir, err)}
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return "", &fault.RuntimeError{Msg: fmt.Sprintf("writing %s: %v", tmp.Name(), err)}
-	}
-	if err := tmp.Close(); err != nil {
-		return "", &fault.RuntimeError{Msg: fmt.Sprintf("writing %s: %v", tmp.Name(), err)}
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return "", &fault.RuntimeError{Msg: err.Error()}
-	}
-	if err := os.Rename(tmp.Name(), target); err != nil {
+	if err := atomicfile.Write(target, data, 0o644, nil); err != nil {
 		return "", &fault.RuntimeError{Msg: fmt.Sprintf("installing %s: %v", target, err)}
 	}
 	return target, nil

@@ -15,14 +15,15 @@ import (
 	"path/filepath"
 
 	"github.com/modwsgi-go/mod_wsgi-express/express"
+	"github.com/modwsgi-go/mod_wsgi-express/internal/atomicfile"
 	"github.com/modwsgi-go/mod_wsgi-express/templates"
 )
 
 // Write creates the server root and writes the rendered files into it. Each
-// file is written to a temporary name and renamed, so a running server
-// never reads half a file. When running as root the root directory and the
-// files the children read belong to the children's group; nothing is
-// readable by other accounts.
+// file is written to a temporary name and renamed (atomicfile), so a
+// running server never reads half a file. When running as root the root
+// directory and the files the children read belong to the children's
+// group; nothing is readable by other accounts.
 func Write(p *express.Plan, files []templates.File) error {
 	where := "give a --server-root in a directory you can write"
 	if p.Paths.DefaultServerRoot {
@@ -64,18 +65,10 @@ func Write(p *express.Plan, files []templates.File) error {
 			}
 			continue
 		}
-		tmp := filepath.Join(p.Paths.ServerRoot, "."+f.Name+".tmp")
-		os.Remove(tmp)
-		if err := writeNew(tmp, f.Data, f.Mode); err != nil {
-			os.Remove(tmp)
-			return fmt.Errorf("writing %s: %w", path, err)
-		}
-		if err := own(p, tmp, f.Mode, f.ChildRead); err != nil {
-			os.Remove(tmp)
-			return err
-		}
-		if err := os.Rename(tmp, path); err != nil {
-			os.Remove(tmp)
+		err := atomicfile.Write(path, f.Data, f.Mode, func(tmp string) error {
+			return own(p, tmp, f.Mode, f.ChildRead)
+		})
+		if err != nil {
 			return fmt.Errorf("writing %s: %w", path, err)
 		}
 	}
@@ -148,18 +141,4 @@ func own(p *express.Plan, path string, mode os.FileMode, childRead bool) error {
 		return fmt.Errorf("setting mode of %s: %w", path, err)
 	}
 	return nil
-}
-
-// writeNew creates path, which must not exist (O_EXCL: a link put there
-// is not followed), with data and mode.
-func writeNew(path string, data []byte, mode os.FileMode) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, mode)
-	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
