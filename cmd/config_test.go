@@ -12,7 +12,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // envHost is the real machine with its own environment.
@@ -31,8 +31,8 @@ func (h envHost) Environ() []string {
 }
 
 func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	var out, errb bytes.Buffer
-	return &Factory{IO: supervisor.Streams{In: strings.NewReader(""), Out: &out, Err: &errb}, Host: envHost{env: env}}, &out, &errb
+	ios, _, out, errb := iostreams.Test()
+	return &Factory{IO: ios, Host: envHost{env: env}}, out, errb
 }
 
 // runSetup runs setup-server with args in a tree with config support and

@@ -9,12 +9,12 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/doctor"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // DoctorOptions are the inputs of doctor.
 type DoctorOptions struct {
-	IO      supervisor.Streams
+	IO      iostreams.IOStreams
 	Host    discover.Host
 	Options express.Options
 	JSON    bool

@@ -7,12 +7,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 func moduleTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: supervisor.Streams{Out: out, Err: errb}, Host: discover.RealHost{}}, out, errb
+	ios, _, out, errb := iostreams.Test()
+	return &Factory{IO: ios, Host: discover.RealHost{}}, out, errb
 }
 
 // The module commands share the discovery flags and bind them to Options.

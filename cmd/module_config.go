@@ -9,13 +9,13 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // ModuleOptions are the inputs of module-config, module-location and
 // install-module: which module and Python to use.
 type ModuleOptions struct {
-	IO      supervisor.Streams
+	IO      iostreams.IOStreams
 	Host    discover.Host
 	Options express.Options
 }
@@ -76,6 +76,6 @@ func findModuleSetup(o express.Options, h discover.Host) (*discover.ModuleSetup,
 	return discover.FindModuleSetup(h, o.Given())
 }
 
-func printLines(io supervisor.Streams, lines []string) {
+func printLines(io iostreams.IOStreams, lines []string) {
 	fmt.Fprintln(io.Out, strings.Join(lines, "\n"))
 }

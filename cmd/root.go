@@ -15,7 +15,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // Build information, stamped by the linker (see goreleaser.yaml).
@@ -27,7 +27,7 @@ var (
 // Factory carries what commands need from the outside world, so tests can
 // substitute streams and the host.
 type Factory struct {
-	IO   supervisor.Streams
+	IO   iostreams.IOStreams
 	Host discover.Host
 	// Width is the terminal's width in columns, for --help; nil or 0 is
 	// 80 (not a terminal).
@@ -47,10 +47,7 @@ func (f *Factory) helpWidth() int {
 // DefaultFactory uses the process's standard streams and the real machine.
 func DefaultFactory() *Factory {
 	return &Factory{
-		IO: supervisor.Streams{
-			In: os.Stdin, Out: os.Stdout, Err: os.Stderr,
-			IsTerminal: term.IsTerminal(int(os.Stdout.Fd())),
-		},
+		IO:   iostreams.System(),
 		Host: discover.RealHost{},
 		Width: func() int {
 			w, _, err := term.GetSize(int(os.Stdout.Fd()))

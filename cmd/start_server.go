@@ -11,6 +11,7 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 	"github.com/modwsgi-go/mod_wsgi-express/quote"
 	"github.com/modwsgi-go/mod_wsgi-express/serverroot"
 	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
@@ -19,7 +20,7 @@ import (
 
 // ServerOptions are the inputs of start-server and setup-server.
 type ServerOptions struct {
-	IO      supervisor.Streams
+	IO      iostreams.IOStreams
 	Host    discover.Host
 	Options express.Options
 }

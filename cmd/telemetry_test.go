@@ -15,7 +15,7 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
 )
 
@@ -98,7 +98,7 @@ func TestTopWithoutTelemetry(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, express.TelemetryStateName), []byte(c.state), 0o644)
 			}
 			var out bytes.Buffer
-			err := topRun(&TopOptions{Host: discover.RealHost{}, IO: supervisor.Streams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: dir})
+			err := topRun(&TopOptions{Host: discover.RealHost{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: dir})
 			if _, ok := err.(*fault.RuntimeError); !ok || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want %q", err, c.want)
 			}
@@ -114,7 +114,7 @@ func TestTopNeedsTerminal(t *testing.T) {
 	state, _ := json.Marshal(telemetryState{URL: srv.URL + "/", PID: os.Getpid()})
 	os.WriteFile(filepath.Join(root, express.TelemetryStateName), state, 0o644)
 	var out bytes.Buffer
-	err := topRun(&TopOptions{Host: discover.RealHost{}, IO: supervisor.Streams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: root})
+	err := topRun(&TopOptions{Host: discover.RealHost{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: root})
 	if err == nil || !strings.Contains(err.Error(), "needs a terminal") || !strings.Contains(err.Error(), srv.URL+"/metrics") {
 		t.Errorf("error %v, want a terminal asked for", err)
 	}

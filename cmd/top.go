@@ -16,13 +16,13 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
 )
 
 // TopOptions are the inputs of top.
 type TopOptions struct {
-	IO         supervisor.Streams
+	IO         iostreams.IOStreams
 	Host       discover.Host
 	ServerRoot string
 	// Options' --host and --port find the default server root, as

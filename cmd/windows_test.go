@@ -8,13 +8,13 @@ import (
 	"testing"
 
 	"github.com/modwsgi-go/mod_wsgi-express/internal/fakehost"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 func windowsFactory(t *testing.T, l fakehost.Layout) (*Factory, fakehost.Host, *bytes.Buffer, *bytes.Buffer) {
 	h := fakehost.New(t, l, 1000)
-	out, errb := &bytes.Buffer{}, &bytes.Buffer{}
-	return &Factory{IO: supervisor.Streams{Out: out, Err: errb}, Host: h}, h, out, errb
+	ios, _, out, errb := iostreams.Test()
+	return &Factory{IO: ios, Host: h}, h, out, errb
 }
 
 // On a Windows host start-server and setup-server stop before doing

@@ -12,6 +12,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
@@ -21,7 +22,7 @@ import (
 // talk to you. Ctrl-C reaches Apache directly. Unlike supervisor.Launch,
 // nothing stands between the terminal and Apache, so a window resize
 // (SIGWINCH, Apache's graceful-stop) stops the server.
-func Launch(p *express.Plan, s supervisor.Streams) error {
+func Launch(p *express.Plan, s iostreams.IOStreams) error {
 	if err := supervisor.ClearStalePidFile(p); err != nil {
 		return err
 	}

@@ -5,6 +5,8 @@ import (
 	"io"
 	"os"
 	"sync"
+
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // keepDraining writes to w and reports success whatever happens, so the
@@ -25,7 +27,7 @@ const (
 
 type painter struct{ on bool }
 
-func newPainter(s Streams) painter {
+func newPainter(s iostreams.IOStreams) painter {
 	return painter{on: s.IsTerminal && os.Getenv("NO_COLOR") == ""}
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // Launch runs Apache (through apachectl, in the foreground) as a child in
@@ -36,7 +37,7 @@ import (
 // group keeps a window resize (SIGWINCH to the terminal's foreground group)
 // from stopping it. As PID 1 (a container's entrypoint) it also reaps
 // orphans, as init must (reapOrphans).
-func Launch(p *express.Plan, s Streams) error {
+func Launch(p *express.Plan, s iostreams.IOStreams) error {
 	if err := ClearStalePidFile(p); err != nil {
 		return err
 	}
@@ -62,7 +63,7 @@ func Launch(p *express.Plan, s Streams) error {
 // watch is one run of Apache under start-server.
 type watch struct {
 	p       *express.Plan
-	s       Streams
+	s       iostreams.IOStreams
 	col     painter
 	cmd     *exec.Cmd
 	done    chan error
@@ -231,7 +232,7 @@ func processStatus(ps *os.ProcessState) (syscall.WaitStatus, bool) {
 	return st, ok
 }
 
-func stopHint(s Streams) string {
+func stopHint(s iostreams.IOStreams) string {
 	if s.IsTerminal {
 		return " (Ctrl-C to stop)"
 	}
@@ -256,7 +257,7 @@ func exitCode(ps *os.ProcessState, err error) int {
 
 // explainFailure prints what the error log gained since the start and one
 // line saying why Apache did not come up.
-func explainFailure(p *express.Plan, s Streams, logFile string, offset int64, code int, stderr string) error {
+func explainFailure(p *express.Plan, s iostreams.IOStreams, logFile string, offset int64, code int, stderr string) error {
 	var lines []string
 	if logFile != "" {
 		lines = newLines(logFile, offset)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
+	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
 // A startup failure shows only the error-log lines written since the
@@ -28,7 +29,7 @@ func TestExplainFailureShowsNewLogLines(t *testing.T) {
 	f.Close()
 	p := &express.Plan{Paths: express.PathsPlan{Apachectl: "/r/apachectl"}}
 	var errOut bytes.Buffer
-	err := explainFailure(p, Streams{Err: &errOut}, log, offset, 1, "")
+	err := explainFailure(p, iostreams.IOStreams{Err: &errOut}, log, offset, 1, "")
 	out := errOut.String()
 	if strings.Contains(out, "old line") {
 		t.Errorf("printed a line from before the start:\n%s", out)
@@ -100,14 +101,14 @@ func TestClearStalePidFile(t *testing.T) {
 
 func TestColourOnlyOnTerminalWithoutNoColor(t *testing.T) {
 	t.Setenv("NO_COLOR", "")
-	if got := newPainter(Streams{IsTerminal: false}).paint(green, "x"); got != "x" {
+	if got := newPainter(iostreams.IOStreams{IsTerminal: false}).paint(green, "x"); got != "x" {
 		t.Errorf("colour without a terminal: %q", got)
 	}
-	if got := newPainter(Streams{IsTerminal: true}).paint(green, "x"); got != "\x1b[32mx\x1b[0m" {
+	if got := newPainter(iostreams.IOStreams{IsTerminal: true}).paint(green, "x"); got != "\x1b[32mx\x1b[0m" {
 		t.Errorf("no colour on a terminal: %q", got)
 	}
 	t.Setenv("NO_COLOR", "1")
-	if got := newPainter(Streams{IsTerminal: true}).paint(green, "x"); got != "x" {
+	if got := newPainter(iostreams.IOStreams{IsTerminal: true}).paint(green, "x"); got != "x" {
 		t.Errorf("colour with NO_COLOR: %q", got)
 	}
 }
