@@ -7,14 +7,13 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/modwsgi-go/mod_wsgi-express/debug"
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
 	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 	"github.com/modwsgi-go/mod_wsgi-express/quote"
+	"github.com/modwsgi-go/mod_wsgi-express/server"
 	"github.com/modwsgi-go/mod_wsgi-express/serverroot"
-	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 	"github.com/modwsgi-go/mod_wsgi-express/templates"
 )
 
@@ -112,7 +111,8 @@ func asPositional(err error, given string) error {
 	return err
 }
 
-// serverRun resolves, renders, writes, and (unless setupOnly) launches.
+// serverRun resolves, renders, and writes the server root (setupOnly) or
+// has server.Run write it and run the server.
 func serverRun(opts *ServerOptions, setupOnly bool) error {
 	plan, err := express.Resolve(opts.Options, opts.Host)
 	if err != nil {
@@ -122,48 +122,19 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 	if err != nil {
 		return err
 	}
-	if setupOnly && plan.Telemetry.Ingester != nil {
-		return fault.Usagef("enable-telemetry", "start-server receives the telemetry while it runs Apache, which setup-server (and --setup-only) does not; use start-server, or send to an ingester of your own with --telemetry-service unix:/path")
-	}
-	var tel *ingester
 	if !setupOnly {
-		// Before writing: a server already running from this server root,
-		// or on this port, must not have its files rewritten.
-		if err := supervisor.CheckNotRunning(plan); err != nil {
-			return err
-		}
-		if err := supervisor.CheckPort(plan, opts.Host); err != nil {
-			return err
-		}
-		if plan.Telemetry.Ingester != nil {
-			if tel, err = listenTelemetry(plan); err != nil {
-				return err
-			}
-			defer tel.stop()
-		}
+		return server.Run(server.Config{Plan: plan, Files: files, IO: opts.IO, Host: opts.Host,
+			Launching: func() { printSummary(opts.IO.Out, plan) }})
+	}
+	if plan.Telemetry.Ingester != nil {
+		return fault.Usagef("enable-telemetry", "start-server receives the telemetry while it runs Apache, which setup-server (and --setup-only) does not; use start-server, or send to an ingester of your own with --telemetry-service unix:/path")
 	}
 	if err := serverroot.Write(plan, files); err != nil {
 		return &fault.RuntimeError{Msg: err.Error()}
 	}
-	if tel != nil {
-		// The socket, in the server root, before Apache's processes
-		// start sending.
-		if err := tel.start(); err != nil {
-			return err
-		}
-	}
 	printSummary(opts.IO.Out, plan)
-	if setupOnly {
-		fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", quote.ShellWord(plan.Paths.Apachectl))
-		return nil
-	}
-	if plan.Debug.Mode {
-		return debug.Launch(plan, opts.IO)
-	}
-	if tel != nil {
-		tel.launching()
-	}
-	return supervisor.Launch(plan, opts.IO)
+	fmt.Fprintf(opts.IO.Out, "\nStart the server with: %s start\n", quote.ShellWord(plan.Paths.Apachectl))
+	return nil
 }
 
 func printSummary(w io.Writer, p *express.Plan) {

@@ -2,16 +2,12 @@ package cmd
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
-	"os/signal"
-	"strings"
-	"time"
+	"path/filepath"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/modwsgi-go/mod_wsgi-express/discover"
 	"github.com/modwsgi-go/mod_wsgi-express/express"
@@ -69,96 +65,43 @@ func topRun(o *TopOptions) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 2 * time.Second}
-	snap, err := fetchSnapshot(client, st.URL)
+	client := telemetry.NewClient(st.URL)
+	snap, err := client.Snapshot()
 	if err != nil {
 		return &fault.RuntimeError{Msg: fmt.Sprintf("the telemetry of %s does not answer at %s: %v", root, st.URL, err)}
 	}
-	in, inOK := o.IO.In.(*os.File)
-	out, outOK := o.IO.Out.(*os.File)
-	if !inOK || !outOK || !term.IsTerminal(int(in.Fd())) || !term.IsTerminal(int(out.Fd())) {
+	in, out, ok := o.IO.Terminal()
+	if !ok {
 		return &fault.RuntimeError{Msg: fmt.Sprintf("top draws a live screen and needs a terminal; without one, read %sapi/snapshot (JSON) or %smetrics", st.URL, st.URL)}
 	}
-	saved, err := term.MakeRaw(int(in.Fd()))
-	if err != nil {
-		return &fault.RuntimeError{Msg: fmt.Sprintf("cannot put the terminal in raw mode: %v", err)}
+	if err := telemetry.Live(in, out, client, snap); err != nil {
+		return &fault.RuntimeError{Msg: err.Error()}
 	}
-	// The alternate screen keeps what the terminal showed before; the
-	// cursor is hidden while the view is drawn.
-	io.WriteString(out, "\x1b[?1049h\x1b[?25l"+telemetry.ClearScreen)
-	defer func() {
-		io.WriteString(out, "\x1b[?25h\x1b[?1049l")
-		term.Restore(int(in.Fd()), saved)
-	}()
-
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, topSignals...)
-	defer signal.Stop(sigs)
-	keys := make(chan byte, 16)
-	go func() {
-		buf := make([]byte, 64)
-		for {
-			n, err := in.Read(buf)
-			for _, b := range buf[:n] {
-				keys <- b
-			}
-			if err != nil {
-				close(keys)
-				return
-			}
-		}
-	}()
-	var fetchErr error
-	draw := func() {
-		w, h, err := term.GetSize(int(out.Fd()))
-		if err != nil {
-			w, h = 80, 24
-		}
-		if fetchErr != nil {
-			msg := fmt.Sprintf("mod_wsgi-express top: cannot reach the telemetry at %s: %v; retrying (q quits)", st.URL, fetchErr)
-			io.WriteString(out, telemetry.ClearScreen+strings.TrimSpace(msg))
-			return
-		}
-		io.WriteString(out, telemetry.RenderTop(snap, w, h))
-	}
-	draw()
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case k, ok := <-keys:
-			if !ok || k == 'q' || k == 'Q' || k == 3 || k == 4 { // Ctrl-C, Ctrl-D
-				return nil
-			}
-		case sig := <-sigs:
-			if !windowResized(sig) {
-				return nil
-			}
-			draw()
-		case <-tick.C:
-			s, err := fetchSnapshot(client, st.URL)
-			if err == nil {
-				snap = s
-			}
-			fetchErr = err
-			draw()
-		}
-	}
+	return nil
 }
 
-// fetchSnapshot reads GET URL/api/snapshot.
-func fetchSnapshot(c *http.Client, url string) (*telemetry.Snapshot, error) {
-	resp, err := c.Get(url + "api/snapshot")
+// readTelemetryState reads the state file of a server root, saying what
+// to do when there is no running telemetry there.
+func readTelemetryState(root string) (*telemetry.State, error) {
+	path := filepath.Join(root, express.TelemetryStateName)
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		if _, serr := os.Stat(root); serr != nil {
+			return nil, &fault.RuntimeError{Msg: fmt.Sprintf("no server root at %s: give the server root of a server started with start-server --enable-telemetry", root)}
+		}
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, &fault.RuntimeError{Msg: fmt.Sprintf("no telemetry is running in %s (it has no %s): start the server with start-server --enable-telemetry, or give top its server root", root, express.TelemetryStateName)}
+		}
+		return nil, &fault.RuntimeError{Msg: fmt.Sprintf("reading %s: %v", path, err)}
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %s", url+"api/snapshot", resp.Status)
+	var st telemetry.State
+	if err := json.Unmarshal(data, &st); err != nil || st.URL == "" {
+		return nil, &fault.RuntimeError{Msg: fmt.Sprintf("%s is not a telemetry state file written by start-server", path)}
 	}
-	var s telemetry.Snapshot
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("reading %s: %v", url+"api/snapshot", err)
+	if st.PID > 0 {
+		if processGone(st.PID) {
+			return nil, &fault.RuntimeError{Msg: fmt.Sprintf("no telemetry is running in %s: %s was left by a start-server that is gone (pid %d); start the server again", root, express.TelemetryStateName, st.PID)}
+		}
 	}
-	return &s, nil
+	return &st, nil
 }

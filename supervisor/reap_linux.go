@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"os"
-	"os/signal"
 	"strconv"
 	"strings"
 	"syscall"
@@ -14,15 +13,14 @@ import (
 // container (a daemonised helper started by the application, a CGI script's
 // child) are re-parented to it, and each must be waited for or it stays a
 // zombie. Apache itself (apache) is left to exec.Cmd.Wait. It does nothing
-// unless this process is PID 1, and stops when stop is closed.
-func reapOrphans(apache int, stop <-chan struct{}) {
+// unless this process is PID 1, and stops when stop is closed. The returned
+// poke asks for a look now: Launch calls it on SIGCHLD (reapSignals).
+func reapOrphans(apache int, stop <-chan struct{}) (poke func()) {
 	if os.Getpid() != 1 {
-		return
+		return func() {}
 	}
-	chld := make(chan os.Signal, 1)
-	signal.Notify(chld, syscall.SIGCHLD)
+	chld := make(chan struct{}, 1)
 	go func() {
-		defer signal.Stop(chld)
 		tick := time.NewTicker(5 * time.Second) // in case a SIGCHLD is merged away
 		defer tick.Stop()
 		for {
@@ -35,6 +33,20 @@ func reapOrphans(apache int, stop <-chan struct{}) {
 			}
 		}
 	}()
+	return func() {
+		select {
+		case chld <- struct{}{}:
+		default: // a look is due already
+		}
+	}
+}
+
+// reapSignals is SIGCHLD as PID 1, when orphans are reaped.
+func reapSignals() []os.Signal {
+	if os.Getpid() != 1 {
+		return nil
+	}
+	return []os.Signal{syscall.SIGCHLD}
 }
 
 // reapAdopted waits, without blocking, for every child of this process but

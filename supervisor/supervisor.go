@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -18,8 +17,17 @@ import (
 	"github.com/modwsgi-go/mod_wsgi-express/iostreams"
 )
 
+// Signals are the signals Launch acts on. The caller subscribes to them
+// (signal.Notify) before Launch, so that none is lost or takes its default
+// action in between, and hands the channel to Launch, which reads it until
+// Apache has ended. As PID 1 they include SIGCHLD, for reaping.
+func Signals() []os.Signal {
+	return append([]os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH}, reapSignals()...)
+}
+
 // Launch runs Apache (through apachectl, in the foreground) as a child in
-// its own process group and stays its parent until it exits.
+// its own process group and stays its parent until it exits, acting on the
+// signals that arrive on sigs (subscribed to Signals).
 //
 // Why not exec Apache without a terminal, as upstream does: a process that
 // has replaced itself cannot tell anyone why Apache failed to start. As the
@@ -37,7 +45,7 @@ import (
 // group keeps a window resize (SIGWINCH to the terminal's foreground group)
 // from stopping it. As PID 1 (a container's entrypoint) it also reaps
 // orphans, as init must (reapOrphans).
-func Launch(p *express.Plan, s iostreams.IOStreams) error {
+func Launch(p *express.Plan, s iostreams.IOStreams, sigs <-chan os.Signal) error {
 	if err := ClearStalePidFile(p); err != nil {
 		return err
 	}
@@ -46,9 +54,6 @@ func Launch(p *express.Plan, s iostreams.IOStreams) error {
 		w.logFile = p.Logging.ErrorLog
 	}
 	w.offset = fileSize(w.logFile)
-	sigs := make(chan os.Signal, 8)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGUSR1, syscall.SIGWINCH)
-	defer signal.Stop(sigs)
 	if err := w.start(); err != nil {
 		return err
 	}
@@ -56,7 +61,7 @@ func Launch(p *express.Plan, s iostreams.IOStreams) error {
 	defer syscall.Kill(-w.cmd.Process.Pid, syscall.SIGKILL)
 	stop := make(chan struct{})
 	defer close(stop)
-	reapOrphans(w.cmd.Process.Pid, stop)
+	w.reap = reapOrphans(w.cmd.Process.Pid, stop)
 	return w.loop(sigs, stop)
 }
 
@@ -72,6 +77,7 @@ type watch struct {
 	offset  int64       // its size before the start
 	up      bool        // Apache answered
 	stop    *stopping   // the stop asked for, nil until then (stop.go)
+	reap    func()      // a SIGCHLD: look for orphans to reap (reapOrphans)
 }
 
 // start runs apachectl start -DFOREGROUND.
@@ -146,6 +152,8 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 func (w *watch) signalled(sig os.Signal, forwardWinch, grace bool) {
 	isStopping := w.stop != nil
 	switch {
+	case sig == syscall.SIGCHLD:
+		w.reap()
 	case sig == syscall.SIGWINCH && !forwardWinch:
 		// A window resize.
 	case isStopping && (sig == syscall.SIGHUP || sig == syscall.SIGUSR1 || sig == syscall.SIGWINCH):
