@@ -67,9 +67,7 @@ func Run(c Config) error {
 	if err := supervisor.CheckPort(p, c.Host); err != nil {
 		return err
 	}
-	ends := stopSignals() // before Notify, which un-ignores them
-	sigs := make(chan os.Signal, 32)
-	signal.Notify(sigs, supervisor.Signals()...)
+	sigs, ends := subscribe()
 	defer signal.Stop(sigs) // last: after the services have stopped
 	r := newRun(services(p), sigs, ends, resignal)
 	defer r.stop()
@@ -96,4 +94,13 @@ func Run(c Config) error {
 		return debug.Launch(p, c.IO)
 	}
 	return supervisor.Launch(p, c.IO, sigs)
+}
+
+// subscribe catches the signals supervisor.Launch acts on, from now until
+// signal.Stop; ends are those that end the command before the launch.
+func subscribe() (sigs chan os.Signal, ends []os.Signal) {
+	ends = stopSignals() // before Notify, which un-ignores them
+	sigs = make(chan os.Signal, 32)
+	signal.Notify(sigs, supervisor.Signals()...)
+	return sigs, ends
 }
