@@ -30,7 +30,7 @@ func daemonProcess(p *Plan) DaemonProcess {
 	t := p.Timeouts
 	d = append(d,
 		fmt.Sprintf("maximum-requests=%d", p.Processes.MaximumRequests),
-		fmt.Sprintf("listen-backlog=%d", p.Network.DaemonBacklog),
+		fmt.Sprintf("listen-backlog=%d", p.Processes.DaemonBacklog),
 		fmt.Sprintf("queue-timeout=%d", t.Queue),
 		fmt.Sprintf("socket-timeout=%d", t.Socket),
 		fmt.Sprintf("connect-timeout=%d", t.Connect),

@@ -18,7 +18,7 @@ type NetworkOptions struct {
 	LimitRequestBody int64    // default 10485760
 	KeepAliveTimeout int      // default 2
 	ServerBacklog    int      // default 500
-	DaemonBacklog    int      // 0: computed (daemonBacklog in processes.go)
+	DaemonBacklog    int      // 0: computed (the processes step: ProcessesPlan.DaemonBacklog)
 }
 
 func defaultNetworkOptions() NetworkOptions {
@@ -48,7 +48,6 @@ type NetworkPlan struct {
 	ListenBacklog    int
 	KeepAliveTimeout int // 0: keep-alive off
 	LimitRequestBody int64
-	DaemonBacklog    int // listen-backlog of the daemon processes (set by the processes step)
 }
 
 var (
@@ -101,7 +100,9 @@ func (r *resolver) network() error {
 	if o.LimitRequestBody < 0 {
 		return usagef("limit-request-body", "%d is negative; use 0 for no limit or a number of bytes", o.LimitRequestBody)
 	}
-	n.ListenBacklog, n.KeepAliveTimeout, n.LimitRequestBody, n.DaemonBacklog = o.ServerBacklog, o.KeepAliveTimeout, o.LimitRequestBody, o.DaemonBacklog
+	n.ListenBacklog = o.ServerBacklog
+	n.KeepAliveTimeout = o.KeepAliveTimeout
+	n.LimitRequestBody = o.LimitRequestBody
 	return nil
 }
 

@@ -70,7 +70,10 @@ func (r *resolver) machine() error {
 		return err
 	}
 	ps := &r.p.Paths
-	ps.HTTPD, ps.ModulesDir, ps.MimeTypes, ps.Module = d.HTTPD, d.ModulesDir, d.MimeTypes, d.Module
+	ps.HTTPD = d.HTTPD
+	ps.ModulesDir = d.ModulesDir
+	ps.MimeTypes = d.MimeTypes
+	ps.Module = d.Module
 	r.apache = discover.ApacheModules(r.h, d.HTTPD, d.ModulesDir)
 	r.loadCore(d.Module)
 	ps.Shell = cmp.Or(r.o.ShellExecutable, defaultShell(r.h))

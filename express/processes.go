@@ -85,6 +85,9 @@ type ProcessesPlan struct {
 	MPM     string
 	MPMs    []string   // the MPMs this Apache offers (of those --server-mpm names)
 	MPMSize mpm.Sizing // the MPM's directives and what they amount to
+	// DaemonBacklog is the listen-backlog of the daemon processes'
+	// sockets: --daemon-backlog (a Network option), else Apache's capacity.
+	DaemonBacklog int
 
 	SendBufferSize, ReceiveBufferSize, HeaderBufferSize, ResponseBufferSize int
 	// ResponseFlushDelay is response-flush-delay=, "" for mod_wsgi's default.
@@ -190,7 +193,10 @@ func (r *resolver) processes() error {
 	if r.p.Debug.Mode {
 		shape = debugShape
 	}
-	pp.Embedded, pp.Threads, pp.Given, pp.MaximumRequests = shape.Embedded, shape.Threads, shape.Processes, o.MaximumRequests
+	pp.Embedded = shape.Embedded
+	pp.Threads = shape.Threads
+	pp.Given = shape.Processes
+	pp.MaximumRequests = o.MaximumRequests
 	if err := atLeast("maximum-requests", o.MaximumRequests, 0); err != nil {
 		return err
 	}
@@ -227,7 +233,7 @@ func (r *resolver) processes() error {
 		Embedded:            shape.Embedded,
 		MaximumRequests:     o.MaximumRequests,
 	})
-	r.p.Network.DaemonBacklog = daemonBacklog(o.DaemonBacklog, pp.MPMSize.Capacity)
+	pp.DaemonBacklog = daemonBacklog(o.DaemonBacklog, pp.MPMSize.Capacity)
 	if err := r.daemonBuffers(); err != nil {
 		return err
 	}
@@ -253,7 +259,16 @@ func requestedShape(o *Options) (shape, error) {
 	if err != nil {
 		return shape{}, err
 	}
-	return shape{o.EmbeddedMode, n, o.Threads, o.MaxClients, o.InitialWorkers, o.MinimumSpareWorkers, o.MaximumSpareWorkers, auto}, nil
+	return shape{
+		Embedded:            o.EmbeddedMode,
+		Processes:           n,
+		Threads:             o.Threads,
+		MaxClients:          o.MaxClients,
+		InitialWorkers:      o.InitialWorkers,
+		MinimumSpareWorkers: o.MinimumSpareWorkers,
+		MaximumSpareWorkers: o.MaximumSpareWorkers,
+		Auto:                auto,
+	}, nil
 }
 
 // processCount reads --processes: "" when not given (0), auto, or a
@@ -299,7 +314,8 @@ func (s shape) check() error {
 // wake-up less per request) and in embedded mode (event misbehaves with
 // fewer than three threads per child), event first for static files; debug
 // mode prefers prefork, whose one process serves requests on the thread
-// that loaded the application.
+// that loaded the application. s is the shape the processes run with
+// (debug mode's when it is on), never the options' own.
 func (r *resolver) chooseMPM(s shape) error {
 	o, pp := &r.o, &r.p.Processes
 	for _, m := range o.ServerMPM {
@@ -307,8 +323,9 @@ func (r *resolver) chooseMPM(s shape) error {
 			return usagef("server-mpm", "%s is not one of event, worker or prefork", shortQuote(m))
 		}
 	}
-	// The choice is made as the options ask; debug mode then switches to
-	// prefork when Apache has it.
+	// The order is the shape's (embedded in debug mode, whose one process
+	// runs the application); debug mode then takes prefork when Apache
+	// has it.
 	avail, builtin := r.apache.MPMs(mpm.Precedence)
 	for _, m := range avail {
 		if len(o.ServerMPM) == 0 || slices.Contains(o.ServerMPM, m) {
@@ -317,7 +334,7 @@ func (r *resolver) chooseMPM(s shape) error {
 	}
 	// Without an application (--application-type static) Apache serves
 	// files itself, and event's asynchronous keep-alive suits it.
-	chosen, err := mpm.Choose(avail, o.ServerMPM, mpm.Order(o.EmbeddedMode, !o.EmbeddedMode && !r.p.Application.Static))
+	chosen, err := mpm.Choose(avail, o.ServerMPM, mpm.Order(s.Embedded, !s.Embedded && !r.p.Application.Static))
 	if err != nil {
 		where := "in " + r.apache.Dir
 		if builtin != "" {
@@ -325,12 +342,12 @@ func (r *resolver) chooseMPM(s shape) error {
 		}
 		return usagef("server-mpm", "%v (%s); choose one of those with --server-mpm", err, where)
 	}
-	if o.EmbeddedMode && chosen == "event" && o.Threads < 3 {
+	if s.Embedded && !r.p.Debug.Mode && chosen == "event" && s.Threads < 3 {
 		opt := "threads"
 		if len(o.ServerMPM) > 0 {
 			opt = "server-mpm"
 		}
-		return usagef(opt, "the event MPM misbehaves with fewer than three threads per process, and --embedded-mode runs --threads %d per Apache child; use --threads 3 or more, or --server-mpm worker", o.Threads)
+		return usagef(opt, "the event MPM misbehaves with fewer than three threads per process, and --embedded-mode runs --threads %d per Apache child; use --threads 3 or more, or --server-mpm worker", s.Threads)
 	}
 	if _, ok := r.apache.File("mpm_prefork"); ok && r.p.Debug.Mode {
 		chosen = "prefork"
@@ -387,7 +404,10 @@ func (r *resolver) daemonBuffers() error {
 			return err
 		}
 	}
-	pp.SendBufferSize, pp.ReceiveBufferSize, pp.HeaderBufferSize, pp.ResponseBufferSize = o.SendBufferSize, o.ReceiveBufferSize, o.HeaderBufferSize, o.ResponseBufferSize
+	pp.SendBufferSize = o.SendBufferSize
+	pp.ReceiveBufferSize = o.ReceiveBufferSize
+	pp.HeaderBufferSize = o.HeaderBufferSize
+	pp.ResponseBufferSize = o.ResponseBufferSize
 	if o.ResponseFlushDelay != defaultFlushDelay {
 		if o.ResponseFlushDelay < 0 {
 			return usagef("response-flush-delay", "%d is negative; give milliseconds, 0 or more", o.ResponseFlushDelay)
@@ -458,7 +478,10 @@ func (r *resolver) daemonLimits() error {
 	if r.p.Debug.Mode {
 		return nil
 	}
-	pp.MemoryLimit, pp.VirtualMemoryLimit, pp.CPUPriority, pp.SupplementaryGroups = mem, vmem, o.CPUPriority, groups
+	pp.MemoryLimit = mem
+	pp.VirtualMemoryLimit = vmem
+	pp.CPUPriority = o.CPUPriority
+	pp.SupplementaryGroups = groups
 	return nil
 }
 

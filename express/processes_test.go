@@ -68,18 +68,18 @@ func TestResolveProcesses(t *testing.T) {
 			if got := summaryValue(p, "Server Capacity"); got != "512 (worker MPM)" {
 				t.Errorf("Server Capacity %q", got)
 			}
-			if p.Network.DaemonBacklog != 512 {
-				t.Errorf("daemon backlog %d, want the capacity, 512", p.Network.DaemonBacklog)
+			if p.Processes.DaemonBacklog != 512 {
+				t.Errorf("daemon backlog %d, want the capacity, 512", p.Processes.DaemonBacklog)
 			}
 		}},
 		{name: "daemon backlog given", mod: func(o *Options) { o.DaemonBacklog, o.MaxClients = 50, 20 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
-			if p.Network.DaemonBacklog != 50 || p.Processes.MPMSize.Capacity != 20 {
-				t.Errorf("daemon backlog %d, capacity %d: want 50 and 20", p.Network.DaemonBacklog, p.Processes.MPMSize.Capacity)
+			if p.Processes.DaemonBacklog != 50 || p.Processes.MPMSize.Capacity != 20 {
+				t.Errorf("daemon backlog %d, capacity %d: want 50 and 20", p.Processes.DaemonBacklog, p.Processes.MPMSize.Capacity)
 			}
 		}},
 		{name: "daemon backlog at least 100", mod: func(o *Options) { o.MaxClients = 20 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
-			if p.Network.DaemonBacklog != 100 {
-				t.Errorf("daemon backlog %d, want mod_wsgi's 100", p.Network.DaemonBacklog)
+			if p.Processes.DaemonBacklog != 100 {
+				t.Errorf("daemon backlog %d, want mod_wsgi's 100", p.Processes.DaemonBacklog)
 			}
 		}},
 		{name: "fraction too big", mod: func(o *Options) { o.MaximumSpareWorkers = 1.5 }, option: "maximum-spare-workers", msg: "fraction"},

@@ -79,8 +79,15 @@ func (r *resolver) timeouts() error {
 			return err
 		}
 	}
-	t.Request, t.Socket, t.Queue, t.Connect, t.Startup = o.RequestTimeout, o.SocketTimeout, o.QueueTimeout, o.ConnectTimeout, o.StartupTimeout
-	t.Shutdown, t.Graceful, t.Inactivity, t.Deadlock = o.ShutdownTimeout, o.GracefulTimeout, o.InactivityTimeout, o.DeadlockTimeout
+	t.Request = o.RequestTimeout
+	t.Socket = o.SocketTimeout
+	t.Queue = o.QueueTimeout
+	t.Connect = o.ConnectTimeout
+	t.Startup = o.StartupTimeout
+	t.Shutdown = o.ShutdownTimeout
+	t.Graceful = o.GracefulTimeout
+	t.Inactivity = o.InactivityTimeout
+	t.Deadlock = o.DeadlockTimeout
 	t.GracefulStop = o.GracefulStopTimeout
 	if o.InterruptTimeout != 0 {
 		if err := r.requireModule("interrupt-timeout", newerModule); err != nil {
@@ -101,7 +108,11 @@ func (r *resolver) timeouts() error {
 			return err
 		}
 	}
-	t.ResponseSocket, t.RestartInterval, t.CPUTimeLimit, t.Eviction, t.Interrupt = o.ResponseSocketTimeout, o.RestartInterval, o.CPUTimeLimit, o.EvictionTimeout, o.InterruptTimeout
+	t.ResponseSocket = o.ResponseSocketTimeout
+	t.RestartInterval = o.RestartInterval
+	t.CPUTimeLimit = o.CPUTimeLimit
+	t.Eviction = o.EvictionTimeout
+	t.Interrupt = o.InterruptTimeout
 	if err := r.requestReadTimeout(); err != nil {
 		return err
 	}

@@ -31,10 +31,11 @@ func TestUnreachablePathsNamed(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{[]string{"private/app.wsgi"}, []string{"--entry-point: " + filepath.Join(private, "app.wsgi") + " is not reachable by www-data", "chmod o+rx " + private}},
-		{[]string{"secret.wsgi"}, []string{"--entry-point: " + secret + " is not reachable by www-data", "chmod o+r " + secret}},
+		// A positional entry point is named as typed.
+		{[]string{"private/app.wsgi"}, []string{"Error: private/app.wsgi: " + filepath.Join(private, "app.wsgi") + " is not reachable by www-data", "chmod o+rx " + private}},
+		{[]string{"--entry-point", "secret.wsgi"}, []string{"--entry-point: " + secret + " is not reachable by www-data", "chmod o+r " + secret}},
 		{[]string{"app.wsgi", "--url-alias", "/static", "assets"}, []string{"--url-alias", "chmod o+rx " + assets}},
-		{[]string{"private"}, []string{"--entry-point: " + private + " is a directory", "--application-type static"}},
+		{[]string{"private"}, []string{"Error: private: " + private + " is a directory", "--application-type static"}},
 	} {
 		root := filepath.Join(dir, "root")
 		out, code := testenv.Run(t, dir, append([]string{"setup-server", "--server-root", root}, c.args...)...)

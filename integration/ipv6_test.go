@@ -76,7 +76,7 @@ func TestIPv6Host(t *testing.T) {
 	}
 	testenv.ConfigTest(t, root)
 	conf, _ := os.ReadFile(filepath.Join(root, "httpd.conf"))
-	for _, want := range []string{fmt.Sprintf("Listen [::1]:%d", port), `ServerName "localhost"`} {
+	for _, want := range []string{fmt.Sprintf("Listen [::1]:%d", port), fmt.Sprintf(`ServerName "localhost:%d"`, port)} {
 		if !strings.Contains(string(conf), want) {
 			t.Errorf("httpd.conf lacks %s", want)
 		}
