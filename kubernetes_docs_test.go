@@ -238,7 +238,7 @@ func startServerConfig(t *testing.T, where string, argv []string, env map[string
 		t.Setenv(k, v)
 	}
 	var out, errs bytes.Buffer
-	f := &cmd.Factory{IO: iostreams.IOStreams{Out: &out, Err: &errs}, Host: discover.RealHost{}}
+	f := &cmd.Factory{IO: iostreams.IOStreams{Out: &out, Err: &errs}, Machine: discover.RealMachine{}}
 	if code := cmd.Execute(f, append(slices.Clone(argv[1:]), "--print-config")); code != 0 || errs.Len() > 0 {
 		t.Errorf("%s: start-server refuses the container's arguments (exit %d): %s", where, code, errs.String())
 		return nil

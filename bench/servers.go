@@ -60,7 +60,7 @@ func embeddedPerCPU(args ...string) []string {
 // --processes auto (-baseline): the same count, given as a number (the
 // CPUs start-server itself counts; worker MPM, a child each).
 func embeddedPerCPUCount(args ...string) []string {
-	return append([]string{"--embedded-mode", "--processes", strconv.Itoa(discover.RealHost{}.CPUs())}, args...)
+	return append([]string{"--embedded-mode", "--processes", strconv.Itoa(discover.RealMachine{}.CPUs())}, args...)
 }
 
 // oursTelemetry is ours with --enable-telemetry and args, its web UI on a

@@ -17,7 +17,7 @@ import (
 
 // envHost is the real machine with its own environment.
 type envHost struct {
-	discover.RealHost
+	discover.RealMachine
 	env map[string]string
 }
 
@@ -32,7 +32,7 @@ func (h envHost) Environ() []string {
 
 func testFactory(env map[string]string) (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errb := iostreams.Test()
-	return &Factory{IO: ios, Host: envHost{env: env}}, out, errb
+	return &Factory{IO: ios, Machine: envHost{env: env}}, out, errb
 }
 
 // runSetup runs setup-server with args in a tree with config support and
@@ -45,7 +45,7 @@ func runSetup(t *testing.T, env map[string]string, args ...string) (express.Opti
 	root.SetOut(f.IO.Out)
 	root.SetErr(f.IO.Err)
 	root.AddCommand(NewCmdSetupServer(f, func(o *ServerOptions) error { got = o.Options; return nil }))
-	enableConfig(root, f.Host.Getenv, nil)
+	enableConfig(root, f.Machine.Getenv, nil)
 	joined, err := joinPairArgs(append([]string{"setup-server"}, args...), map[string]string{"setenv": "NAME VALUE", "url-alias": "URL-PATH FILE-PATH"})
 	if err != nil {
 		t.Fatal(err)
@@ -317,7 +317,7 @@ func TestConfigFileSharedByCommands(t *testing.T) {
 		b.integer(&port, "port", "NUMBER", "port")
 		root := &cobra.Command{Use: "mod_wsgi-express", SilenceErrors: true, SilenceUsage: true}
 		root.AddCommand(NewCmdSetupServer(f, func(*ServerOptions) error { return nil }), small)
-		enableConfig(root, f.Host.Getenv, nil)
+		enableConfig(root, f.Machine.Getenv, nil)
 		root.SetArgs([]string{"small", "--config", file})
 		err := root.Execute()
 		return port, err

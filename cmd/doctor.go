@@ -15,7 +15,7 @@ import (
 // DoctorOptions are the inputs of doctor.
 type DoctorOptions struct {
 	IO      iostreams.IOStreams
-	Host    discover.Host
+	Machine discover.Machine
 	Options express.Options
 	JSON    bool
 }
@@ -28,7 +28,7 @@ var doctorOptions = []string{"httpd-executable", "modules-directory", "mod-wsgi-
 
 // NewCmdDoctor builds doctor. runF replaces the real run in tests.
 func NewCmdDoctor(f *Factory, runF func(*DoctorOptions) error) *cobra.Command {
-	opts := &DoctorOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	opts := &DoctorOptions{IO: f.IO, Machine: f.Machine, Options: express.DefaultOptions()}
 	c := &cobra.Command{
 		Use:   "doctor",
 		Short: "Check that start-server would work here, and say how to fix what would not",
@@ -58,7 +58,7 @@ when module-config would work.`,
 }
 
 func doctorRun(opts *DoctorOptions) error {
-	r := doctor.Run(opts.Options, opts.Host)
+	r := doctor.Run(opts.Options, opts.Machine)
 	if opts.JSON {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")

@@ -30,7 +30,7 @@ func installModuleRun(opts *ModuleOptions) error {
 	// --modules-directory names the destination here, not where to look.
 	find := opts.Options
 	find.ModulesDirectory = ""
-	s, err := findModuleSetup(find, opts.Host)
+	s, err := findModuleSetup(find, opts.Machine)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func installModuleRun(opts *ModuleOptions) error {
 	}
 	dir := opts.Options.ModulesDirectory
 	if dir == "" {
-		if dir, err = discover.DefaultInstallDir(opts.Host); err != nil {
+		if dir, err = discover.DefaultInstallDir(opts.Machine); err != nil {
 			return err
 		}
 	}

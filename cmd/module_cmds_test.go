@@ -12,7 +12,7 @@ import (
 
 func moduleTestFactory() (*Factory, *bytes.Buffer, *bytes.Buffer) {
 	ios, _, out, errb := iostreams.Test()
-	return &Factory{IO: ios, Host: discover.RealHost{}}, out, errb
+	return &Factory{IO: ios, Machine: discover.RealMachine{}}, out, errb
 }
 
 // The module commands share the discovery flags and bind them to Options.

@@ -16,14 +16,14 @@ import (
 // install-module: which module and Python to use.
 type ModuleOptions struct {
 	IO      iostreams.IOStreams
-	Host    discover.Host
+	Machine discover.Machine
 	Options express.Options
 }
 
 // newModuleCmd gives c the discovery options and the run shared by the
 // module commands: runF when testing, else run.
 func newModuleCmd(f *Factory, runF, run func(*ModuleOptions) error, c *cobra.Command) *cobra.Command {
-	opts := &ModuleOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	opts := &ModuleOptions{IO: f.IO, Machine: f.Machine, Options: express.DefaultOptions()}
 	c.Args = cobra.NoArgs
 	c.RunE = func(*cobra.Command, []string) error {
 		if runF != nil {
@@ -56,7 +56,7 @@ WSGIPythonHome naming the Python (or matching virtualenv) it runs.`,
 }
 
 func moduleConfigRun(opts *ModuleOptions) error {
-	s, err := findModuleSetup(opts.Options, opts.Host)
+	s, err := findModuleSetup(opts.Options, opts.Machine)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func moduleConfigRun(opts *ModuleOptions) error {
 
 // findModuleSetup finds the module and Python the module commands report
 // on, as start-server would.
-func findModuleSetup(o express.Options, h discover.Host) (*discover.ModuleSetup, error) {
+func findModuleSetup(o express.Options, h discover.Machine) (*discover.ModuleSetup, error) {
 	if err := express.CheckText(&o); err != nil {
 		return nil, err
 	}

@@ -19,7 +19,7 @@ the active virtualenv, else Apache's own.`,
 }
 
 func moduleLocationRun(opts *ModuleOptions) error {
-	s, err := findModuleSetup(opts.Options, opts.Host)
+	s, err := findModuleSetup(opts.Options, opts.Machine)
 	if err != nil {
 		return err
 	}

@@ -27,8 +27,8 @@ var (
 // Factory carries what commands need from the outside world, so tests can
 // substitute streams and the host.
 type Factory struct {
-	IO   iostreams.IOStreams
-	Host discover.Host
+	IO      iostreams.IOStreams
+	Machine discover.Machine
 	// Width is the terminal's width in columns, for --help; nil or 0 is
 	// 80 (not a terminal).
 	Width func() int
@@ -47,8 +47,8 @@ func (f *Factory) helpWidth() int {
 // DefaultFactory uses the process's standard streams and the real machine.
 func DefaultFactory() *Factory {
 	return &Factory{
-		IO:   iostreams.System(),
-		Host: discover.RealHost{},
+		IO:      iostreams.System(),
+		Machine: discover.RealMachine{},
 		Width: func() int {
 			w, _, err := term.GetSize(int(os.Stdout.Fd()))
 			if err != nil {
@@ -98,8 +98,8 @@ directory and starts Apache in the foreground.
 }
 
 func getenvOf(f *Factory) func(string) string {
-	if f.Host != nil {
-		return f.Host.Getenv
+	if f.Machine != nil {
+		return f.Machine.Getenv
 	}
 	return os.Getenv
 }
@@ -124,10 +124,10 @@ func plainFlagError(err error) error {
 // environOf lists the environment of f's host when it can (the real
 // machine's, or a test host's own), for warnings about unknown variables.
 func environOf(f *Factory) func() []string {
-	if e, ok := f.Host.(interface{ Environ() []string }); ok {
+	if e, ok := f.Machine.(interface{ Environ() []string }); ok {
 		return e.Environ
 	}
-	if f.Host == nil {
+	if f.Machine == nil {
 		return os.Environ
 	}
 	return nil

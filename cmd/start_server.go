@@ -20,7 +20,7 @@ import (
 // ServerOptions are the inputs of start-server and setup-server.
 type ServerOptions struct {
 	IO      iostreams.IOStreams
-	Host    discover.Host
+	Machine discover.Machine
 	Options express.Options
 }
 
@@ -57,10 +57,10 @@ configtest). Running it again with the same options writes the same files.`,
 // newServerCmd gives c the server options and the run shared by
 // start-server and setup-server (which never starts Apache).
 func newServerCmd(f *Factory, runF func(*ServerOptions) error, setupOnly bool, c *cobra.Command) *cobra.Command {
-	opts := &ServerOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	opts := &ServerOptions{IO: f.IO, Machine: f.Machine, Options: express.DefaultOptions()}
 	c.Args = cobra.MaximumNArgs(1)
 	c.RunE = func(c *cobra.Command, args []string) error {
-		if f.Host != nil && discover.IsWindows(f.Host) {
+		if f.Machine != nil && discover.IsWindows(f.Machine) {
 			return notOnWindows(c.Name())
 		}
 		fillEntryPoint(&opts.Options, args)
@@ -114,7 +114,7 @@ func asPositional(err error, given string) error {
 // serverRun resolves, renders, and writes the server root (setupOnly) or
 // has server.Run write it and run the server.
 func serverRun(opts *ServerOptions, setupOnly bool) error {
-	plan, err := express.Resolve(opts.Options, opts.Host)
+	plan, err := express.Resolve(opts.Options, opts.Machine)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func serverRun(opts *ServerOptions, setupOnly bool) error {
 		return err
 	}
 	if !setupOnly {
-		return server.Run(server.Config{Plan: plan, Files: files, IO: opts.IO, Host: opts.Host,
+		return server.Run(server.Config{Plan: plan, Files: files, IO: opts.IO, Machine: opts.Machine,
 			Launching: func() { printSummary(opts.IO.Out, plan) }})
 	}
 	if plan.Telemetry.Ingester != nil {

@@ -19,7 +19,7 @@ import (
 // TopOptions are the inputs of top.
 type TopOptions struct {
 	IO         iostreams.IOStreams
-	Host       discover.Host
+	Machine    discover.Machine
 	ServerRoot string
 	// Options' --host and --port find the default server root, as
 	// start-server names it.
@@ -28,7 +28,7 @@ type TopOptions struct {
 
 // NewCmdTop builds top. runF replaces the real run in tests.
 func NewCmdTop(f *Factory, runF func(*TopOptions) error) *cobra.Command {
-	opts := &TopOptions{IO: f.IO, Host: f.Host, Options: express.DefaultOptions()}
+	opts := &TopOptions{IO: f.IO, Machine: f.Machine, Options: express.DefaultOptions()}
 	c := &cobra.Command{
 		Use:   "top [SERVER-ROOT]",
 		Short: "Show the telemetry of a running server in the terminal, refreshed every second",
@@ -58,9 +58,9 @@ default server root of start-server with the same --host and --port.`,
 func topRun(o *TopOptions) error {
 	root := o.ServerRoot
 	if root == "" {
-		root = express.DefaultServerRoot(o.Host, o.Options.Host, o.Options.Port)
+		root = express.DefaultServerRoot(o.Machine, o.Options.Host, o.Options.Port)
 	}
-	root = discover.Abs(o.Host, root)
+	root = discover.Abs(o.Machine, root)
 	st, err := readTelemetryState(root)
 	if err != nil {
 		return err

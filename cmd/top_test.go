@@ -35,7 +35,7 @@ func TestTopWithoutTelemetry(t *testing.T) {
 				os.WriteFile(filepath.Join(dir, express.TelemetryStateName), []byte(c.state), 0o644)
 			}
 			var out bytes.Buffer
-			err := topRun(&TopOptions{Host: discover.RealHost{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: dir})
+			err := topRun(&TopOptions{Machine: discover.RealMachine{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: dir})
 			if _, ok := err.(*fault.RuntimeError); !ok || !strings.Contains(err.Error(), c.want) {
 				t.Errorf("error %v, want %q", err, c.want)
 			}
@@ -51,7 +51,7 @@ func TestTopNeedsTerminal(t *testing.T) {
 	state, _ := json.Marshal(telemetry.State{URL: srv.URL + "/", PID: os.Getpid()})
 	os.WriteFile(filepath.Join(root, express.TelemetryStateName), state, 0o644)
 	var out bytes.Buffer
-	err := topRun(&TopOptions{Host: discover.RealHost{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: root})
+	err := topRun(&TopOptions{Machine: discover.RealMachine{}, IO: iostreams.IOStreams{In: strings.NewReader(""), Out: &out, Err: &out}, ServerRoot: root})
 	if err == nil || !strings.Contains(err.Error(), "needs a terminal") || !strings.Contains(err.Error(), srv.URL+"/metrics") {
 		t.Errorf("error %v, want a terminal asked for", err)
 	}

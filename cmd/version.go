@@ -25,7 +25,7 @@ Apache's modules directory). A missing Apache or module is reported as "not
 found", not as an error.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
-			writeVersion(f.IO.Out, f.Host, o)
+			writeVersion(f.IO.Out, f.Machine, o)
 			return nil
 		},
 	}
@@ -36,7 +36,7 @@ found", not as an error.`,
 	return c
 }
 
-func writeVersion(w io.Writer, h discover.Host, o express.Options) {
+func writeVersion(w io.Writer, h discover.Machine, o express.Options) {
 	fmt.Fprintf(w, "mod_wsgi-express %s\n", Version)
 	fmt.Fprintf(w, "  commit:   %s\n", Commit)
 	fmt.Fprintf(w, "  go:       %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
@@ -65,7 +65,7 @@ func writeVersion(w io.Writer, h discover.Host, o express.Options) {
 }
 
 // apacheVersion is what `httpd -v` reports, e.g. "Apache/2.4.62 (Debian)".
-func apacheVersion(h discover.Host, httpd string) string {
+func apacheVersion(h discover.Machine, httpd string) string {
 	out, err := h.Output(httpd, "-v")
 	if err != nil {
 		return fmt.Sprintf("unknown version (%s -v: %v)", httpd, err)

@@ -14,7 +14,7 @@ import (
 func windowsFactory(t *testing.T, l fakehost.Layout) (*Factory, fakehost.Host, *bytes.Buffer, *bytes.Buffer) {
 	h := fakehost.New(t, l, 1000)
 	ios, _, out, errb := iostreams.Test()
-	return &Factory{IO: ios, Host: h}, h, out, errb
+	return &Factory{IO: ios, Machine: h}, h, out, errb
 }
 
 // On a Windows host start-server and setup-server stop before doing

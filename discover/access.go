@@ -14,7 +14,7 @@ type Account struct{ UID, GID int }
 // Blocked returns the first path on the way to p that the account cannot
 // pass (search permission on directories, and read on p itself when read),
 // or "" when nothing blocks it.
-func (a Account) Blocked(h Host, p string, read bool) string {
+func (a Account) Blocked(h Machine, p string, read bool) string {
 	p = filepath.Clean(p)
 	parts := strings.Split(p, "/")
 	cur := "/"
@@ -62,7 +62,7 @@ func (a Account) allowed(fi fs.FileInfo, want fs.FileMode) bool {
 
 // ChmodFor is the chmod mode that lets others reach path: read for a
 // file, read and search for a directory.
-func ChmodFor(h Host, path string) string {
+func ChmodFor(h Machine, path string) string {
 	if fi, err := h.Stat(path); err == nil && !fi.IsDir() {
 		return "o+r"
 	}
@@ -77,7 +77,7 @@ func Owner(fi fs.FileInfo) (uid int, ok bool) {
 
 // CheckCreatableDir accepts an existing directory, or a path whose nearest
 // existing parent is a directory.
-func CheckCreatableDir(h Host, dir string) error {
+func CheckCreatableDir(h Machine, dir string) error {
 	for d := dir; ; d = filepath.Dir(d) {
 		fi, err := h.Stat(d)
 		if err == nil {
@@ -96,7 +96,7 @@ func CheckCreatableDir(h Host, dir string) error {
 }
 
 // NearestDir is the closest existing directory at or above d, or "".
-func NearestDir(h Host, d string) string {
+func NearestDir(h Machine, d string) string {
 	for {
 		if IsDir(h, d) {
 			return d
@@ -110,7 +110,7 @@ func NearestDir(h Host, d string) string {
 
 // LocaleExists looks for a compiled locale the way glibc would find it,
 // without running locale -a.
-func LocaleExists(h Host, name string) bool {
+func LocaleExists(h Machine, name string) bool {
 	lang, codeset, _ := strings.Cut(name, ".")
 	norm := lang
 	if codeset != "" {

@@ -35,7 +35,7 @@ type Discovery struct {
 
 // Discover finds Apache, its modules directory, mime.types and the mod_wsgi
 // module as g directs, stopping at the first that cannot be found.
-func Discover(h Host, g Given) (*Discovery, error) {
+func Discover(h Machine, g Given) (*Discovery, error) {
 	d := &Discovery{Apxs: ApxsVars(h)}
 	var err error
 	if d.HTTPD, err = FindHTTPD(h, g.HTTPD, d.Apxs); err != nil {
@@ -58,7 +58,7 @@ var reInstallBuildDir = regexp.MustCompile(`(?m)^my \$installbuilddir = "([^"]+)
 // ApxsVars reads Apache's build variables the way apxs would, without
 // running its Perl: apxs names its build directory, whose config_vars.mk
 // holds the values. It is nil when there is no apxs, as on Windows.
-func ApxsVars(h Host) map[string]string {
+func ApxsVars(h Machine) map[string]string {
 	if IsWindows(h) {
 		return nil
 	}
@@ -124,7 +124,7 @@ func parseMakeVars(mk []byte) map[string]string {
 
 // FindHTTPD: given (--httpd-executable), $HTTPD, apxs, then PATH and sbin
 // directories.
-func FindHTTPD(h Host, given string, apxs map[string]string) (string, error) {
+func FindHTTPD(h Machine, given string, apxs map[string]string) (string, error) {
 	if IsWindows(h) {
 		return findHTTPDWindows(h, given)
 	}
@@ -165,7 +165,7 @@ func FindHTTPD(h Host, given string, apxs map[string]string) (string, error) {
 
 // FindModulesDir: given (--modules-directory), apxs LIBEXECDIR, then known
 // layouts.
-func FindModulesDir(h Host, given string, apxs map[string]string, httpd string) (string, error) {
+func FindModulesDir(h Machine, given string, apxs map[string]string, httpd string) (string, error) {
 	if IsWindows(h) {
 		return findModulesDirWindows(h, given, httpd)
 	}
@@ -195,13 +195,13 @@ func FindModulesDir(h Host, given string, apxs map[string]string, httpd string) 
 }
 
 // FindMimeTypes: given (--mime-types), then Apache's and the system's.
-func FindMimeTypes(h Host, given string, apxs map[string]string) (string, error) {
+func FindMimeTypes(h Machine, given string, apxs map[string]string) (string, error) {
 	return findMimeTypes(h, given, apxs, "")
 }
 
 // findMimeTypes is FindMimeTypes knowing Apache's executable, which on
 // Windows tells where Apache's conf directory is.
-func findMimeTypes(h Host, given string, apxs map[string]string, httpd string) (string, error) {
+func findMimeTypes(h Machine, given string, apxs map[string]string, httpd string) (string, error) {
 	if IsWindows(h) {
 		return findMimeTypesWindows(h, given, httpd)
 	}
@@ -231,7 +231,7 @@ func findMimeTypes(h Host, given string, apxs map[string]string, httpd string) (
 // directory, and (asked once, when first needed) the modules compiled
 // into httpd, which have no file and must not be loaded again.
 type Modules struct {
-	h     Host
+	h     Machine
 	HTTPD string
 	Dir   string
 	files map[string]bool
@@ -241,7 +241,7 @@ type Modules struct {
 }
 
 // ApacheModules looks at the module files of dir for the Apache httpd.
-func ApacheModules(h Host, httpd, dir string) *Modules {
+func ApacheModules(h Machine, httpd, dir string) *Modules {
 	m := &Modules{h: h, HTTPD: httpd, Dir: dir, files: map[string]bool{}}
 	ents, _ := h.ReadDir(dir)
 	for _, e := range ents {

@@ -1,9 +1,9 @@
 // Package discover is the one seam between mod_wsgi-express and the machine
-// (the Host interface), and what it finds through it: Apache, its modules
+// (the Machine interface), and what it finds through it: Apache, its modules
 // and mime.types, the mod_wsgi module and the Python it was built for, the
 // virtualenv to run the application in, and what an account may read.
 // Tests present other machines (Fedora, Homebrew, macOS) through a fake
-// Host; nothing here writes anything.
+// Machine; nothing here writes anything.
 package discover
 
 import (
@@ -16,10 +16,10 @@ import (
 	"runtime"
 )
 
-// Host is the one seam between the resolver and the machine: files,
+// Machine is the one seam between the resolver and the machine: files,
 // executables, accounts, environment. Tests use internal/fakehost to
 // present a fake distribution layout from a directory tree.
-type Host interface {
+type Machine interface {
 	Stat(path string) (fs.FileInfo, error)
 	Lstat(path string) (fs.FileInfo, error)
 	ReadFile(path string) ([]byte, error)
@@ -47,33 +47,33 @@ type Host interface {
 	GOOS() string
 }
 
-// RealHost is the machine this process runs on.
-type RealHost struct{}
+// RealMachine is the machine this process runs on.
+type RealMachine struct{}
 
-func (RealHost) Stat(p string) (fs.FileInfo, error)           { return os.Stat(p) }
-func (RealHost) Lstat(p string) (fs.FileInfo, error)          { return os.Lstat(p) }
-func (RealHost) ReadFile(p string) ([]byte, error)            { return os.ReadFile(p) }
-func (RealHost) ReadDir(p string) ([]fs.DirEntry, error)      { return os.ReadDir(p) }
-func (RealHost) EvalSymlinks(p string) (string, error)        { return filepath.EvalSymlinks(p) }
-func (RealHost) LookPath(n string) (string, error)            { return exec.LookPath(n) }
-func (RealHost) Getenv(k string) string                       { return os.Getenv(k) }
-func (RealHost) Getuid() int                                  { return os.Getuid() }
-func (RealHost) Getwd() (string, error)                       { return os.Getwd() }
-func (RealHost) LookupUser(n string) (*user.User, error)      { return user.Lookup(n) }
-func (RealHost) LookupUserID(id string) (*user.User, error)   { return user.LookupId(id) }
-func (RealHost) LookupGroup(n string) (*user.Group, error)    { return user.LookupGroup(n) }
-func (RealHost) LookupGroupID(id string) (*user.Group, error) { return user.LookupGroupId(id) }
-func (RealHost) Hostname() (string, error)                    { return os.Hostname() }
-func (RealHost) GOOS() string                                 { return runtime.GOOS }
-func (RealHost) TempDir() string                              { return tempDir() }
-func (RealHost) Output(name string, args ...string) ([]byte, error) {
+func (RealMachine) Stat(p string) (fs.FileInfo, error)           { return os.Stat(p) }
+func (RealMachine) Lstat(p string) (fs.FileInfo, error)          { return os.Lstat(p) }
+func (RealMachine) ReadFile(p string) ([]byte, error)            { return os.ReadFile(p) }
+func (RealMachine) ReadDir(p string) ([]fs.DirEntry, error)      { return os.ReadDir(p) }
+func (RealMachine) EvalSymlinks(p string) (string, error)        { return filepath.EvalSymlinks(p) }
+func (RealMachine) LookPath(n string) (string, error)            { return exec.LookPath(n) }
+func (RealMachine) Getenv(k string) string                       { return os.Getenv(k) }
+func (RealMachine) Getuid() int                                  { return os.Getuid() }
+func (RealMachine) Getwd() (string, error)                       { return os.Getwd() }
+func (RealMachine) LookupUser(n string) (*user.User, error)      { return user.Lookup(n) }
+func (RealMachine) LookupUserID(id string) (*user.User, error)   { return user.LookupId(id) }
+func (RealMachine) LookupGroup(n string) (*user.Group, error)    { return user.LookupGroup(n) }
+func (RealMachine) LookupGroupID(id string) (*user.Group, error) { return user.LookupGroupId(id) }
+func (RealMachine) Hostname() (string, error)                    { return os.Hostname() }
+func (RealMachine) GOOS() string                                 { return runtime.GOOS }
+func (RealMachine) TempDir() string                              { return tempDir() }
+func (RealMachine) Output(name string, args ...string) ([]byte, error) {
 	return exec.Command(name, args...).Output()
 }
 
 // CPUs honours CPU affinity and, unless GOMAXPROCS is set in the
 // environment, a container's CPU limit (Go's default GOMAXPROCS reads the
 // cgroup's CPU quota).
-func (RealHost) CPUs() int {
+func (RealMachine) CPUs() int {
 	if os.Getenv("GOMAXPROCS") != "" {
 		return runtime.NumCPU()
 	}
@@ -81,8 +81,8 @@ func (RealHost) CPUs() int {
 }
 
 // Environ is the process's environment, as os.Environ.
-func (RealHost) Environ() []string { return os.Environ() }
-func (RealHost) PortFree(addr string) bool {
+func (RealMachine) Environ() []string { return os.Environ() }
+func (RealMachine) PortFree(addr string) bool {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return false
@@ -92,22 +92,22 @@ func (RealHost) PortFree(addr string) bool {
 }
 
 // IsWindows reports whether h is a Windows machine.
-func IsWindows(h Host) bool { return h.GOOS() == "windows" }
+func IsWindows(h Machine) bool { return h.GOOS() == "windows" }
 
 // IsFile reports whether p is on the host and not a directory.
-func IsFile(h Host, p string) bool {
+func IsFile(h Machine, p string) bool {
 	fi, err := h.Stat(p)
 	return err == nil && !fi.IsDir()
 }
 
 // IsDir reports whether p is a directory on the host.
-func IsDir(h Host, p string) bool {
+func IsDir(h Machine, p string) bool {
 	fi, err := h.Stat(p)
 	return err == nil && fi.IsDir()
 }
 
 // Abs makes p absolute against the host's working directory.
-func Abs(h Host, p string) string {
+func Abs(h Machine, p string) string {
 	if IsWindows(h) {
 		if p == "" || winIsAbs(p) {
 			return winClean(p)

@@ -64,7 +64,7 @@ func machoLinks(data []byte) (libs, rpaths []string, err error) {
 // It returns the library as named, its version and, when it exists, its
 // path; rpath tells whether it was found only through the module's
 // run paths (then LoadFile names it for Apache).
-func machoPython(h Host, module string, libs, rpaths []string) (name, version, path string, rpath bool) {
+func machoPython(h Machine, module string, libs, rpaths []string) (name, version, path string, rpath bool) {
 	for _, l := range libs {
 		if m := reFramework.FindStringSubmatch(l); m != nil {
 			name, version = l, m[1]+"."+m[2]

@@ -52,7 +52,7 @@ var (
 // FindModule: g.Module (--mod-wsgi-module), $MOD_WSGI_MODULE, a
 // pip-installed mod_wsgi in the environment the application is to run in,
 // then the distribution's module in modulesDir.
-func FindModule(h Host, g Given, modulesDir string) (ModuleInfo, error) {
+func FindModule(h Machine, g Given, modulesDir string) (ModuleInfo, error) {
 	pick := func(path, source string) (ModuleInfo, error) {
 		mi, err := InspectModule(h, path)
 		mi.Source = source
@@ -102,7 +102,7 @@ func FindModule(h Host, g Given, modulesDir string) (ModuleInfo, error) {
 
 // requestedEnv is the environment the options or $VIRTUAL_ENV ask the
 // application to run in, before any check, and which asked for it.
-func requestedEnv(h Host, g Given) (home, how string) {
+func requestedEnv(h Machine, g Given) (home, how string) {
 	if IsWindows(h) {
 		return requestedEnvWindows(h, g)
 	}
@@ -120,7 +120,7 @@ func requestedEnv(h Host, g Given) (home, how string) {
 }
 
 // pipModule finds the module that pip install mod_wsgi puts in site-packages.
-func pipModule(h Host, prefix string) string {
+func pipModule(h Machine, prefix string) string {
 	if IsWindows(h) {
 		return pipModuleWindows(h, prefix)
 	}
@@ -142,7 +142,7 @@ func pipModule(h Host, prefix string) string {
 
 // InspectModule reads the module's ELF (or Mach-O) header for the libpython
 // it needs and its own version string, then finds that Python's home.
-func InspectModule(h Host, path string) (ModuleInfo, error) {
+func InspectModule(h Machine, path string) (ModuleInfo, error) {
 	mi := ModuleInfo{Path: path}
 	data, err := h.ReadFile(path)
 	if err != nil {
@@ -219,7 +219,7 @@ func versionFromPath(mi *ModuleInfo) {
 }
 
 // inspectMachO is InspectModule for a macOS module.
-func inspectMachO(h Host, mi ModuleInfo, data []byte) (ModuleInfo, error) {
+func inspectMachO(h Machine, mi ModuleInfo, data []byte) (ModuleInfo, error) {
 	libs, rpaths, err := machoLinks(data)
 	if err != nil {
 		return mi, fault.Usagef("mod-wsgi-module", "%s is not a loadable module (%v)", mi.Path, err)
@@ -237,7 +237,7 @@ func inspectMachO(h Host, mi ModuleInfo, data []byte) (ModuleInfo, error) {
 
 // ldSoConfDirs lists the directories /etc/ld.so.conf adds to the loader's
 // path, following its include lines (one level of globs, as ldconfig).
-func ldSoConfDirs(h Host) []string {
+func ldSoConfDirs(h Machine) []string {
 	var dirs []string
 	var read func(file string, depth int)
 	read = func(file string, depth int) {
@@ -294,7 +294,7 @@ func moduleVersion(data []byte, pyVersion string) string {
 // pythonHome works out the prefix of the module's Python from where its
 // libpython lives (PREFIX/lib/..., PREFIX/lib64/...), confirmed by the
 // standard library being there.
-func pythonHome(h Host, mi ModuleInfo) (home, exe string) {
+func pythonHome(h Machine, mi ModuleInfo) (home, exe string) {
 	if mi.PythonVersion == "" {
 		return "", ""
 	}
@@ -327,7 +327,7 @@ func pythonHome(h Host, mi ModuleInfo) (home, exe string) {
 	return "", ""
 }
 
-func pythonExe(h Host, prefix, version string) string {
+func pythonExe(h Machine, prefix, version string) string {
 	for _, n := range []string{"python" + version, "python3", "python"} {
 		p := filepath.Join(prefix, "bin", n)
 		if IsFile(h, p) {

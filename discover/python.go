@@ -26,7 +26,7 @@ const ModulesPython = "the module's Python"
 // ChoosePython works out the Python environment the application runs in:
 // --python-home, --python-executable, $VIRTUAL_ENV, else the module's own
 // Python. A virtualenv must be of the Python the module was built for.
-func ChoosePython(h Host, g Given, mi ModuleInfo) (PythonEnv, error) {
+func ChoosePython(h Machine, g Given, mi ModuleInfo) (PythonEnv, error) {
 	if g.PythonHome != "" && g.PythonExecutable != "" {
 		return PythonEnv{}, fault.Usagef("python-executable", "give either --python-home or --python-executable, not both")
 	}
@@ -117,7 +117,7 @@ func CheckLoadable(mi ModuleInfo) error {
 // Interpreter is an interpreter of the Python the application runs with:
 // the environment's when one is used (home differs from the module's
 // Python), else the module's own.
-func Interpreter(h Host, home string, mi ModuleInfo) string {
+func Interpreter(h Machine, home string, mi ModuleInfo) string {
 	if home != "" && home != mi.PythonHome {
 		for _, n := range []string{"python3", "python"} {
 			if exe := filepath.Join(home, "bin", n); IsFile(h, exe) {
@@ -131,7 +131,7 @@ func Interpreter(h Host, home string, mi ModuleInfo) string {
 // envVersion is the Python major.minor of an installation or virtualenv:
 // pyvenv.cfg's version, else want when lib/pythonWANT exists, else the
 // first lib/pythonX.Y found.
-func envVersion(h Host, home, want string) string {
+func envVersion(h Machine, home, want string) string {
 	if IsFile(h, filepath.Join(home, "pyvenv.cfg")) {
 		if v := venvVersion(h, home); v != "" {
 			return v
@@ -151,7 +151,7 @@ func envVersion(h Host, home, want string) string {
 // following its symbolic link (a virtualenv's bin/python points at the
 // base interpreter): PREFIX/bin/python, confirmed by a pyvenv.cfg or a
 // lib/pythonX.Y directory; failing that, the interpreter is asked.
-func homeOfExecutable(h Host, exe string) (string, error) {
+func homeOfExecutable(h Machine, exe string) (string, error) {
 	if bin := filepath.Dir(exe); filepath.Base(bin) == "bin" {
 		prefix := filepath.Dir(bin)
 		if IsFile(h, filepath.Join(prefix, "pyvenv.cfg")) || venvVersion(h, prefix) != "" {
@@ -174,7 +174,7 @@ var (
 
 // venvVersion reads a virtualenv's Python major.minor from pyvenv.cfg or
 // its lib directory.
-func venvVersion(h Host, venv string) string {
+func venvVersion(h Machine, venv string) string {
 	if cfg, err := h.ReadFile(filepath.Join(venv, "pyvenv.cfg")); err == nil {
 		if m := reVenvCfgVersion.FindSubmatch(cfg); m != nil {
 			return string(m[1]) + "." + string(m[2])
@@ -199,7 +199,7 @@ type ModuleSetup struct {
 // FindModuleSetup finds the mod_wsgi module as start-server would and the
 // Python environment it would run, needing Apache itself only when the
 // module must be looked for in Apache's modules directory.
-func FindModuleSetup(h Host, g Given) (*ModuleSetup, error) {
+func FindModuleSetup(h Machine, g Given) (*ModuleSetup, error) {
 	modulesDir := ""
 	if g.ModulesDir != "" || (g.Module == "" && h.Getenv("MOD_WSGI_MODULE") == "") {
 		apxs := ApxsVars(h)
@@ -224,7 +224,7 @@ func FindModuleSetup(h Host, g Given) (*ModuleSetup, error) {
 // DefaultInstallDir is where install-module copies the module when no
 // --modules-directory is given: apxs LIBEXECDIR, else Apache's modules
 // directory as found by discovery.
-func DefaultInstallDir(h Host) (string, error) {
+func DefaultInstallDir(h Machine) (string, error) {
 	apxs := ApxsVars(h)
 	if d := cmp.Or(apxs["exp_libexecdir"], apxs["libexecdir"]); d != "" {
 		return d, nil

@@ -38,7 +38,7 @@ func windowsRootOf(httpd string) string { return winDir(winDir(httpd)) }
 
 // windowsRoots are the Apache roots to look in, in order: $HTTPD's, the
 // environment's, then the default ones.
-func windowsRoots(h Host, httpd string) []string {
+func windowsRoots(h Machine, httpd string) []string {
 	var roots []string
 	add := func(r string) {
 		for _, have := range roots {
@@ -62,7 +62,7 @@ func windowsRoots(h Host, httpd string) []string {
 	return roots
 }
 
-func findHTTPDWindows(h Host, given string) (string, error) {
+func findHTTPDWindows(h Machine, given string) (string, error) {
 	if given != "" {
 		if !IsFile(h, given) {
 			return "", fault.Usagef("httpd-executable", `no Apache executable at %s; give the path of httpd.exe (ROOT\bin\httpd.exe of an Apache Lounge install)`, given)
@@ -99,7 +99,7 @@ func findHTTPDWindows(h Host, given string) (string, error) {
 	return "", fault.Usagef("httpd-executable", `no Apache httpd found (looked at %%HTTPD%%, %%MOD_WSGI_APACHE_ROOTDIR%%, %%APACHE_ROOT%%, httpd.exe on PATH, C:\Apache24 and C:\Apache2); unpack Apache Lounge's build into C:\Apache24, or set APACHE_ROOT to the directory it is in, or pass --httpd-executable PATH`)
 }
 
-func findModulesDirWindows(h Host, given, httpd string) (string, error) {
+func findModulesDirWindows(h Machine, given, httpd string) (string, error) {
 	if given != "" {
 		if !IsDir(h, given) {
 			return "", fault.Usagef("modules-directory", "%s is not a directory; give Apache's modules directory", given)
@@ -118,7 +118,7 @@ func findModulesDirWindows(h Host, given, httpd string) (string, error) {
 	return "", fault.Usagef("modules-directory", "no Apache modules directory found (looked at %s); pass --modules-directory DIR", strings.Join(candidates, ", "))
 }
 
-func findMimeTypesWindows(h Host, given, httpd string) (string, error) {
+func findMimeTypesWindows(h Machine, given, httpd string) (string, error) {
 	if given != "" {
 		if !IsFile(h, given) {
 			return "", fault.Usagef("mime-types", "no file at %s; give the path of a mime.types file", given)
@@ -146,7 +146,7 @@ var windowsModuleNames = []string{"mod_wsgi.so", "mod_wsgi.pyd"}
 // environment: PREFIX\Lib\site-packages\mod_wsgi\server\mod_wsgi*.pyd
 // (mod_wsgi.cp311-win_amd64.pyd, ...). With several, the one built for
 // the environment's Python comes first.
-func pipModuleWindows(h Host, prefix string) string {
+func pipModuleWindows(h Machine, prefix string) string {
 	dir := winJoin(prefix, "Lib", "site-packages", "mod_wsgi", "server")
 	ents, _ := h.ReadDir(dir)
 	var found []string
@@ -172,7 +172,7 @@ func pipModuleWindows(h Host, prefix string) string {
 // requestedEnvWindows is requestedEnv for Windows: an interpreter is
 // ENV\Scripts\python.exe in a virtualenv, PREFIX\python.exe in an
 // installation.
-func requestedEnvWindows(h Host, g Given) (home, how string) {
+func requestedEnvWindows(h Machine, g Given) (home, how string) {
 	switch {
 	case g.PythonHome != "":
 		return Abs(h, g.PythonHome), "--python-home"
@@ -192,7 +192,7 @@ func requestedEnvWindows(h Host, g Given) (home, how string) {
 // windowsPrefixOfExe is the environment of the interpreter exe, read from
 // its place: ENV\Scripts\python.exe with ENV\pyvenv.cfg, or PREFIX\python.exe
 // with PREFIX\Lib\os.py or a pyvenv.cfg; "" when the place does not say.
-func windowsPrefixOfExe(h Host, exe string) string {
+func windowsPrefixOfExe(h Machine, exe string) string {
 	dir := winDir(exe)
 	if strings.EqualFold(winBase(dir), "Scripts") {
 		if prefix := winDir(dir); IsFile(h, winJoin(prefix, "pyvenv.cfg")) {
@@ -206,7 +206,7 @@ func windowsPrefixOfExe(h Host, exe string) string {
 }
 
 // homeOfExecutableWindows is homeOfExecutable for Windows.
-func homeOfExecutableWindows(h Host, exe string) (string, error) {
+func homeOfExecutableWindows(h Machine, exe string) (string, error) {
 	if prefix := windowsPrefixOfExe(h, exe); prefix != "" {
 		return prefix, nil
 	}
@@ -224,7 +224,7 @@ var rePythonDLL = regexp.MustCompile(`^(?i)python(\d)(\d{1,2})\.dll$`)
 // windowsEnvVersion is envVersion for Windows: pyvenv.cfg's version, else
 // want when PREFIX\pythonWANT.dll is there, else the first pythonXY.dll of
 // the prefix.
-func windowsEnvVersion(h Host, home, want string) string {
+func windowsEnvVersion(h Machine, home, want string) string {
 	if v := venvCfgVersion(h, winJoin(home, "pyvenv.cfg")); v != "" {
 		return v
 	}
@@ -325,7 +325,7 @@ func peImports(data []byte) ([]string, error) {
 // inspectPE is InspectModule for a Windows module: the pythonXY.dll it
 // imports (else the Python in its name), its version string, and where
 // that Python is installed, whose DLL the directives load first.
-func inspectPE(h Host, mi ModuleInfo, data []byte) (ModuleInfo, error) {
+func inspectPE(h Machine, mi ModuleInfo, data []byte) (ModuleInfo, error) {
 	mi.PE = true
 	libs, err := peImports(data)
 	if err != nil {
@@ -372,7 +372,7 @@ func inspectPE(h Host, mi ModuleInfo, data []byte) (ModuleInfo, error) {
 // where python.org's installer puts that version, for one user or for
 // all (PythonXY, PythonXY-arm64 or PythonXY-32 under
 // %LOCALAPPDATA%\Programs\Python, %ProgramFiles% and C:\).
-func windowsPythonDirs(h Host, mi ModuleInfo) []string {
+func windowsPythonDirs(h Machine, mi ModuleInfo) []string {
 	var dirs []string
 	lower := strings.ToLower(winSlash(mi.Path))
 	if i := strings.Index(lower, "/lib/site-packages/"); i > 0 {
@@ -409,7 +409,7 @@ var (
 )
 
 // venvCfgVersion is the Python major.minor a pyvenv.cfg records.
-func venvCfgVersion(h Host, cfgPath string) string {
+func venvCfgVersion(h Machine, cfgPath string) string {
 	cfg, err := h.ReadFile(cfgPath)
 	if err != nil {
 		return ""
@@ -422,7 +422,7 @@ func venvCfgVersion(h Host, cfgPath string) string {
 
 // venvCfgHome is the directory of the interpreter a virtualenv was made
 // from, as its pyvenv.cfg records it (home = C:\...\Python311).
-func venvCfgHome(h Host, cfgPath string) string {
+func venvCfgHome(h Machine, cfgPath string) string {
 	cfg, err := h.ReadFile(cfgPath)
 	if err != nil {
 		return ""

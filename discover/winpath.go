@@ -131,7 +131,7 @@ func winSplitList(list string) []string {
 func winSlash(p string) string { return strings.ReplaceAll(p, `\`, "/") }
 
 // hostJoin joins path elements in h's syntax.
-func hostJoin(h Host, elem ...string) string {
+func hostJoin(h Machine, elem ...string) string {
 	if IsWindows(h) {
 		return winJoin(elem...)
 	}
@@ -139,7 +139,7 @@ func hostJoin(h Host, elem ...string) string {
 }
 
 // hostDir is filepath.Dir in h's syntax.
-func hostDir(h Host, p string) string {
+func hostDir(h Machine, p string) string {
 	if IsWindows(h) {
 		return winDir(p)
 	}
@@ -147,7 +147,7 @@ func hostDir(h Host, p string) string {
 }
 
 // hostBase is filepath.Base in h's syntax.
-func hostBase(h Host, p string) string {
+func hostBase(h Machine, p string) string {
 	if IsWindows(h) {
 		return winBase(p)
 	}

@@ -94,7 +94,7 @@ func (r *Report) failed() bool {
 // checks found for the checks after them.
 type doctor struct {
 	o       express.Options
-	h       discover.Host
+	h       discover.Machine
 	r       *Report
 	apxs    map[string]string
 	httpd   string
@@ -108,7 +108,7 @@ type doctor struct {
 // directory and MPMs, the mod_wsgi module and its Python, the virtualenv,
 // mime.types, the port, the server root and the accounts. On the real
 // machine it also has Apache load the module from a scratch configuration.
-func Run(opts express.Options, h discover.Host) *Report {
+func Run(opts express.Options, h discover.Machine) *Report {
 	d := &doctor{o: opts, h: h, r: &Report{}}
 	if err := express.CheckText(&d.o); err != nil {
 		d.r.failInput("options", err)
@@ -345,7 +345,7 @@ func (d *doctor) whole() {
 		d.r.fail("configuration", err)
 		return
 	}
-	if _, real := d.h.(discover.RealHost); !real || !d.moduleOK || d.httpd == "" || d.modules == "" {
+	if _, real := d.h.(discover.RealMachine); !real || !d.moduleOK || d.httpd == "" || d.modules == "" {
 		return
 	}
 	if err := d.loadTest(); err != nil {

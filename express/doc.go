@@ -50,5 +50,5 @@
 // what the server root holds. Checks the steps share (a file an option
 // names, a number's minimum, a host name) are in checks.go. Nothing here
 // writes a file or starts a process; the machine is only read, through
-// discover.Host, which tests replace with a fake (internal/fakehost).
+// discover.Machine, which tests replace with a fake (internal/fakehost).
 package express

@@ -93,7 +93,7 @@ func (r *resolver) machine() error {
 // defaultShell is the shell for apachectl when --shell-executable is not
 // given: bash from PATH, else sh, as upstream chooses. bash can name
 // Apache's process (exec -a, --process-name); dash cannot.
-func defaultShell(h discover.Host) string {
+func defaultShell(h discover.Machine) string {
 	for _, name := range []string{"bash", "sh"} {
 		if p, err := h.LookPath(name); err == nil {
 			return p
@@ -148,7 +148,7 @@ func (r *resolver) serverRoot() error {
 
 // DefaultServerRoot is the server root of a server started without
 // --server-root, on host (--host, "" for all) and port.
-func DefaultServerRoot(h discover.Host, host string, port int) string {
+func DefaultServerRoot(h discover.Machine, host string, port int) string {
 	return filepath.Join(h.TempDir(), fmt.Sprintf("mod_wsgi-%s:%d:%d", cmp.Or(host, "localhost"), port, h.Getuid()))
 }
 

@@ -17,7 +17,7 @@ var (
 // the machine, and the plan the steps fill in, a section each.
 type resolver struct {
 	o Options
-	h discover.Host
+	h discover.Machine
 	p *Plan
 	// apache is what this Apache can load, once the paths step found it.
 	apache *discover.Modules
@@ -64,7 +64,7 @@ var steps = []step{
 // Resolve checks the options, fills in defaults, discovers Apache, mod_wsgi
 // and Python, and decides every value of the Plan. It writes nothing. A
 // problem with the options is returned as a *fault.UsageError.
-func Resolve(opts Options, h discover.Host) (*Plan, error) {
+func Resolve(opts Options, h discover.Machine) (*Plan, error) {
 	r, err := run(opts, h, nil, nil)
 	if err != nil {
 		return nil, err
@@ -76,7 +76,7 @@ func Resolve(opts Options, h discover.Host) (*Plan, error) {
 // ResolveSteps runs only the named steps, in the order of the pipeline,
 // and returns the plan as far as they filled it: for doctor, which reports
 // on the parts one by one. A step must be named with the steps it reads.
-func ResolveSteps(opts Options, h discover.Host, names ...string) (*Plan, error) {
+func ResolveSteps(opts Options, h discover.Machine, names ...string) (*Plan, error) {
 	want := map[string]bool{}
 	for _, n := range names {
 		want[n] = true
@@ -90,7 +90,7 @@ func ResolveSteps(opts Options, h discover.Host, names ...string) (*Plan, error)
 
 // run runs the steps (only those named, when only is not nil), calling
 // after, when not nil, after each (tests watch the steps with it).
-func run(opts Options, h discover.Host, only map[string]bool, after func(step string, r *resolver)) (*resolver, error) {
+func run(opts Options, h discover.Machine, only map[string]bool, after func(step string, r *resolver)) (*resolver, error) {
 	if err := CheckText(&opts); err != nil {
 		return nil, err
 	}

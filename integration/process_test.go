@@ -275,7 +275,7 @@ func TestEmbeddedModeOneProcessByDefault(t *testing.T) {
 // and only those processes answer.
 func TestProcessesAuto(t *testing.T) {
 	testenv.Integration(t)
-	cpus := discover.RealHost{}.CPUs()
+	cpus := discover.RealMachine{}.CPUs()
 	children := map[bool]string{true: "child", false: "children"}[cpus == 1]
 	cases := []struct {
 		name, summary string
@@ -582,7 +582,7 @@ func TestProcessesAutoFromEnvironmentAndConfig(t *testing.T) {
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), groupApp)
 	testenv.WriteFile(t, filepath.Join(dir, "auto.yaml"), "embedded-mode: true\nprocesses: auto\n")
 	testenv.WriteFile(t, filepath.Join(dir, "bad.toml"), "processes = 0\n")
-	cpus := discover.RealHost{}.CPUs()
+	cpus := discover.RealMachine{}.CPUs()
 	run := func(env []string, args ...string) (string, int) {
 		t.Helper()
 		cmd := testenv.Command(t, dir, append([]string{"setup-server", "app.wsgi", "--server-root", filepath.Join(dir, "root")}, args...)...)

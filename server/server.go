@@ -30,10 +30,10 @@ import (
 // Config is what Run needs: the plan, the files rendered from it, the
 // command's streams and the machine.
 type Config struct {
-	Plan  *express.Plan
-	Files []templates.File
-	IO    iostreams.IOStreams
-	Host  discover.Host
+	Plan    *express.Plan
+	Files   []templates.File
+	IO      iostreams.IOStreams
+	Machine discover.Machine
 	// Launching, when set, is called once the server root is written and
 	// the services have started, just before Apache is launched:
 	// start-server prints its summary there.
@@ -64,7 +64,7 @@ func Run(c Config) error {
 	if err := supervisor.CheckNotRunning(p); err != nil {
 		return err
 	}
-	if err := supervisor.CheckPort(p, c.Host); err != nil {
+	if err := supervisor.CheckPort(p, c.Machine); err != nil {
 		return err
 	}
 	sigs, ends := subscribe()

@@ -17,7 +17,7 @@ import (
 
 // CheckPort fails when a listening port (--port, and --https-port when
 // set) is taken, before Apache is run.
-func CheckPort(p *express.Plan, h discover.Host) error {
+func CheckPort(p *express.Plan, h discover.Machine) error {
 	type listener struct {
 		addr, option string
 		port         int
@@ -34,7 +34,7 @@ func CheckPort(p *express.Plan, h discover.Host) error {
 	return nil
 }
 
-func checkListen(p *express.Plan, h discover.Host, listen, option string, port int) error {
+func checkListen(p *express.Plan, h discover.Machine, listen, option string, port int) error {
 	addr := listen
 	if !strings.Contains(addr, ":") || strings.HasPrefix(addr, "[") && !strings.Contains(addr, "]:") {
 		addr = ":" + addr
@@ -42,7 +42,7 @@ func checkListen(p *express.Plan, h discover.Host, listen, option string, port i
 	if h.PortFree(addr) {
 		return nil
 	}
-	if _, real := h.(discover.RealHost); real {
+	if _, real := h.(discover.RealMachine); real {
 		// Say why, when it is not the port being taken.
 		if l, err := net.Listen("tcp", addr); err == nil {
 			l.Close()

@@ -55,7 +55,7 @@ func diffLines(a, b string) string {
 
 // resolved is the plan of the options mod makes of the defaults (version
 // "test") on h; an error fails the test.
-func resolved(t *testing.T, h discover.Host, mod func(*express.Options)) *express.Plan {
+func resolved(t *testing.T, h discover.Machine, mod func(*express.Options)) *express.Plan {
 	t.Helper()
 	o := express.DefaultOptions()
 	o.Version = "test"

@@ -18,7 +18,7 @@ import (
 )
 
 // Host presents the directory Root as "/" for file look-ups. It implements
-// discover.Host. With OS "windows" the paths it takes and gives are
+// discover.Machine. With OS "windows" the paths it takes and gives are
 // Windows ones (C:\Apache24\bin\httpd.exe, kept under Root/C/Apache24/...),
 // PATH is split at semicolons and LookPath tries PATHEXT's extensions, as
 // on Windows.
