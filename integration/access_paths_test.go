@@ -3,7 +3,6 @@ package integration
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
@@ -27,28 +26,11 @@ func TestUnreachablePathsNamed(t *testing.T) {
 	assets := filepath.Join(dir, "assets")
 	testenv.WriteFile(t, filepath.Join(assets, "a.css"), "x")
 	os.Chmod(assets, 0o700)
-	for _, c := range []struct {
-		args []string
-		want []string
-	}{
+	wantRefused(t, dir, nil, []refusedCase{
 		// A positional entry point is named as typed.
 		{[]string{"private/app.wsgi"}, []string{"Error: private/app.wsgi: " + filepath.Join(private, "app.wsgi") + " is not reachable by www-data", "chmod o+rx " + private}},
 		{[]string{"--entry-point", "secret.wsgi"}, []string{"--entry-point: " + secret + " is not reachable by www-data", "chmod o+r " + secret}},
 		{[]string{"app.wsgi", "--url-alias", "/static", "assets"}, []string{"--url-alias", "chmod o+rx " + assets}},
 		{[]string{"private"}, []string{"Error: private: " + private + " is a directory", "--application-type static"}},
-	} {
-		root := filepath.Join(dir, "root")
-		out, code := testenv.Run(t, dir, append([]string{"setup-server", "--server-root", root}, c.args...)...)
-		if code != 2 {
-			t.Errorf("%q: exit %d, want 2\n%s", c.args, code, out)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("%q: output lacks %q:\n%s", c.args, w, out)
-			}
-		}
-		if _, err := os.Stat(root); err == nil {
-			t.Errorf("%q: the server root was written", c.args)
-		}
-	}
+	})
 }

@@ -247,10 +247,7 @@ func TestDaemonLimitErrors(t *testing.T) {
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
 	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), limitsApp)
-	cases := []struct {
-		args []string
-		want []string
-	}{
+	cases := []refusedCase{
 		{[]string{"--memory-limit", "lots"}, []string{"--memory-limit", "200M"}},
 		{[]string{"--memory-limit", "200"}, []string{"--memory-limit", "too small"}},
 		{[]string{"--virtual-memory-limit", "-1G"}, []string{"--virtual-memory-limit", "not a size"}},
@@ -262,20 +259,5 @@ func TestDaemonLimitErrors(t *testing.T) {
 		{[]string{"--embedded-mode", "--cpu-priority", "5"}, []string{"--cpu-priority", "--embedded-mode"}},
 		{[]string{"--embedded-mode", "--supplementary-groups", "adm"}, []string{"--supplementary-groups", "--embedded-mode"}},
 	}
-	for _, c := range cases {
-		root := filepath.Join(dir, "root")
-		out, code := testenv.Run(t, dir, append([]string{"setup-server", "app.wsgi", "--server-root", root}, c.args...)...)
-		if code != 2 {
-			t.Errorf("%v: exit %d, want 2\n%s", c.args, code, out)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("%v: message lacks %q: %s", c.args, w, out)
-			}
-		}
-		if _, err := os.Stat(root); err == nil {
-			t.Errorf("%v: server root written despite the error", c.args)
-			os.RemoveAll(root)
-		}
-	}
+	wantRefused(t, dir, []string{"app.wsgi"}, cases)
 }

@@ -428,10 +428,7 @@ func TestProcessOptionErrors(t *testing.T) {
 			os.Symlink(filepath.Join(apacheModules, e.Name()), filepath.Join(mods, e.Name()))
 		}
 	}
-	cases := []struct {
-		args []string
-		want []string
-	}{
+	cases := []refusedCase{
 		{[]string{"--embedded-mode", "--server-mpm", "event", "--threads", "2"}, []string{"--server-mpm", "three threads"}},
 		{[]string{"--initial-workers", "1.5"}, []string{"--initial-workers"}},
 		{[]string{"--minimum-spare-workers", "-0.1"}, []string{"--minimum-spare-workers"}},
@@ -443,23 +440,7 @@ func TestProcessOptionErrors(t *testing.T) {
 		{[]string{"--embedded-mode", "--processes", "many"}, []string{"--processes", "auto"}},
 		{[]string{"--modules-directory", mods, "--server-mpm", "prefork"}, []string{"--server-mpm", "found: event, worker", mods}},
 	}
-	for _, c := range cases {
-		root := filepath.Join(dir, "root")
-		args := append([]string{"setup-server", "app.wsgi", "--server-root", root}, c.args...)
-		out, code := testenv.Run(t, dir, args...)
-		if code != 2 {
-			t.Errorf("%v: exit %d, want 2\n%s", c.args, code, out)
-		}
-		for _, w := range c.want {
-			if !strings.Contains(out, w) {
-				t.Errorf("%v: message lacks %q: %s", c.args, w, out)
-			}
-		}
-		if _, err := os.Stat(root); err == nil {
-			t.Errorf("%v: server root written despite the error", c.args)
-			os.RemoveAll(root)
-		}
-	}
+	wantRefused(t, dir, []string{"app.wsgi"}, cases)
 
 	// The same directory without prefork still serves with the default.
 	root := filepath.Join(dir, "root")
