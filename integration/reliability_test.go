@@ -565,7 +565,7 @@ func TestAppImportFailureReported(t *testing.T) {
 			strings.Contains(o, "ModuleNotFoundError: No module named 'no_such_module_for_the_test'")
 	}, s.Output)
 	// The traceback starts at the application, not in the loader.
-	if strings.Contains(s.Output(), "express_runtime.py") || strings.Contains(s.Output(), "importlib") {
+	if strings.Contains(s.Output(), "express_runtime.py") || strings.Contains(s.Output(), "importlib") || strings.Contains(s.Output(), "handler.wsgi\", line") {
 		t.Errorf("the traceback shows the loader's frames:\n%s", s.Output())
 	}
 	if code, _ := s.Get("/"); code != 500 {
@@ -574,6 +574,15 @@ func TestAppImportFailureReported(t *testing.T) {
 	if !strings.Contains(s.ErrorLog(), "ModuleNotFoundError") {
 		t.Errorf("error log lacks the traceback:\n%s", s.ErrorLog())
 	}
+	// Never "ready" while the application cannot load: the report says
+	// Apache is up and what recovers it.
+	if o := s.Output(); strings.Contains(o, "Server is ready") || !strings.Contains(o, "the server is not ready: Apache is up at "+s.URL+"/") {
+		t.Errorf("a load failure is reported as ready, or without saying Apache is up:\n%s", o)
+	}
+	// Fixed, the next request loads it, and the server is then ready.
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	waitFor(t, "the fixed application answering", func() bool { code, _ := s.Get("/"); return code == 200 }, s.ErrorLog)
+	waitFor(t, "ready once the application loaded", func() bool { return strings.Contains(s.Output(), "Server is ready at "+s.URL+"/") }, s.Output)
 }
 
 // An application that calls sys.exit at import is reported like any other

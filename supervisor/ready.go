@@ -36,6 +36,26 @@ func waitReady(p *express.Plan, timeout time.Duration, stop <-chan struct{}) boo
 	return false
 }
 
+// waitFile reports on the returned channel when path exists, polling until
+// stop closes.
+func waitFile(path string, stop <-chan struct{}) <-chan bool {
+	out := make(chan bool, 1)
+	go func() {
+		for {
+			if _, err := os.Stat(path); err == nil {
+				out <- true
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}()
+	return out
+}
+
 // StartupCheckAgent is the User-Agent of the readiness check; httpd.conf
 // keeps requests with it out of the access log.
 const StartupCheckAgent = "mod_wsgi-express startup check"
@@ -133,6 +153,26 @@ func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan loa
 			out <- loadProblem{crash: crash, lines: got}
 		}
 	}()
+	return out
+}
+
+// withoutHandlerFrames drops from a traceback the frame of the handler
+// script that loads the application (handler.wsgi re-raises what the
+// application raised): the user's own code comes first. The error log
+// keeps every line.
+func withoutHandlerFrames(lines []string, handler string) []string {
+	if handler == "" {
+		return lines
+	}
+	mark := `File "` + handler + `", line `
+	var out []string
+	for i := 0; i < len(lines); i++ {
+		if strings.Contains(lines[i], mark) {
+			i++ // and its source line
+			continue
+		}
+		out = append(out, lines[i])
+	}
 	return out
 }
 

@@ -76,8 +76,16 @@ type watch struct {
 	logFile string      // the error log, "" when it goes to the terminal
 	offset  int64       // its size before the start
 	up      bool        // Apache answered
-	stop    *stopping   // the stop asked for, nil until then (stop.go)
-	reap    func()      // a SIGCHLD: look for orphans to reap (reapOrphans)
+	// The application's load, when it is preloaded (the readiness mark,
+	// express/probes.go): "ready" is said once it loaded, never when it
+	// failed. loaded reports the mark (nil once it did or when there is
+	// none), slow that the load takes long, failed that it failed.
+	loaded <-chan bool
+	slow   <-chan time.Time
+	failed bool
+	said   bool      // "Server is ready" was printed
+	stop   *stopping // the stop asked for, nil until then (stop.go)
+	reap   func()    // a SIGCHLD: look for orphans to reap (reapOrphans)
 }
 
 // start runs apachectl start -DFOREGROUND.
@@ -138,6 +146,14 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 			w.hardStop()
 		case ok := <-ready:
 			ready = w.readiness(ok, timeout, stop)
+		case <-w.loaded:
+			w.loaded, w.slow = nil, nil
+			w.sayReady("")
+		case <-w.slow:
+			w.slow = nil
+			if !w.failed {
+				w.sayReady(" (the application is still loading)")
+			}
 		case prob := <-problems:
 			problems = nil
 			w.report(prob)
@@ -178,11 +194,15 @@ func (w *watch) readiness(ok bool, timeout time.Duration, stop chan struct{}) ch
 	p, s := w.p, w.s
 	if ok {
 		w.up = true
-		url := p.Network.URL
-		if p.HTTPS.Only && p.HTTPS.URL != "" {
-			url = p.HTTPS.URL // plain HTTP only redirects there
+		if f := p.Probes.ReadyFile; f != "" && w.logFile != "" {
+			// Apache answers; the application is ready when it has
+			// loaded, which a load failure in the error log may say it
+			// will not (until it is fixed: the mark then appears).
+			w.loaded = waitFile(f, stop)
+			w.slow = time.After(appLoadWait)
+			return nil
 		}
-		fmt.Fprintln(s.Out, w.col.paint(green, fmt.Sprintf("Server is ready at %s", url))+stopHint(s))
+		w.sayReady("")
 		return nil
 	}
 	fmt.Fprintf(s.Err, "Warning: Apache is running but %s does not answer after %v; still waiting (error log: %s)\n", p.Network.URL, timeout, cmp.Or(w.logFile, "the terminal"))
@@ -191,14 +211,38 @@ func (w *watch) readiness(ok bool, timeout time.Duration, stop chan struct{}) ch
 	return again
 }
 
-// report prints an application that failed to load, or a crash.
+// appLoadWait is how long "ready" waits for a preloaded application
+// before saying it anyway, as still loading.
+const appLoadWait = 30 * time.Second
+
+// sayReady prints that the server is ready, once.
+func (w *watch) sayReady(note string) {
+	if w.said {
+		return
+	}
+	w.said = true
+	p, s := w.p, w.s
+	url := p.Network.URL
+	if p.HTTPS.Only && p.HTTPS.URL != "" {
+		url = p.HTTPS.URL // plain HTTP only redirects there
+	}
+	fmt.Fprintln(s.Out, w.col.paint(green, fmt.Sprintf("Server is ready at %s%s", url, note))+stopHint(s))
+}
+
+// report prints an application that failed to load, or a crash, instead
+// of "ready": Apache is up, but answers 500 (or restarts a crashing
+// process) until the application is fixed.
 func (w *watch) report(prob loadProblem) {
+	w.failed = true
+	url := w.p.Network.URL
 	if prob.crash {
 		fmt.Fprintln(w.s.Err, "Error: a server process was killed by a signal while the application started (a crash in the application or a C extension it loads?); Apache restarts it, and it may crash again. From "+w.logFile+":")
-	} else {
+	} else if w.said {
 		fmt.Fprintln(w.s.Err, "Error: the application failed to load; requests will answer 500 until it is fixed. From "+w.logFile+":")
+	} else {
+		fmt.Fprintf(w.s.Err, "Error: the application failed to load, so the server is not ready: Apache is up at %s and answers 500 until the application loads. Fix it and the next request loads it again (--reload-on-changes also restarts the processes when a file changes), and the server is said ready then. From %s:\n", url, w.logFile)
 	}
-	for _, l := range prob.lines {
+	for _, l := range withoutHandlerFrames(prob.lines, w.p.Paths.HandlerScript) {
 		fmt.Fprintln(w.s.Err, l)
 	}
 }

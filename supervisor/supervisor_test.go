@@ -142,3 +142,24 @@ func TestIsLoadFailure(t *testing.T) {
 		}
 	}
 }
+
+// A load failure's traceback starts at the user's code: the handler
+// script's re-raise is left out of what the command prints.
+func TestWithoutHandlerFrames(t *testing.T) {
+	lines := []string{
+		"[wsgi:error] Traceback (most recent call last):",
+		`[wsgi:error]   File "/srv/root/handler.wsgi", line 29, in <module>`,
+		"[wsgi:error]     raise _error.with_traceback(",
+		`[wsgi:error]   File "/srv/app/app.wsgi", line 1, in <module>`,
+		"[wsgi:error]     import nothing",
+		"[wsgi:error] ModuleNotFoundError: No module named 'nothing'",
+	}
+	got := withoutHandlerFrames(lines, "/srv/root/handler.wsgi")
+	want := []string{lines[0], lines[3], lines[4], lines[5]}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if got := withoutHandlerFrames(lines, ""); len(got) != len(lines) {
+		t.Errorf("without a handler path, lines dropped: %q", got)
+	}
+}
