@@ -36,12 +36,27 @@ type ptyServer struct {
 
 func startOnPTY(t *testing.T, dir string, args ...string) *ptyServer {
 	t.Helper()
+	return startOnPTYAs(t, dir, "", nil, args...)
+}
+
+// startOnPTYAs is startOnPTY with the command run by another account
+// (cred, its environment env and a server root under root), on a terminal
+// root made: as after su, the terminal is not that account's.
+func startOnPTYAs(t *testing.T, dir, root string, cred *syscall.Credential, args ...string) *ptyServer {
+	t.Helper()
 	testenv.Integration(t)
 	port := testenv.FreePort(t)
-	root := filepath.Join(testenv.Dir(t), "root")
+	if root == "" {
+		root = filepath.Join(testenv.Dir(t), "root")
+	}
 	full := append([]string{"start-server", "--port", strconv.Itoa(port), "--host", "127.0.0.1", "--server-root", root}, args...)
 	cmd := testenv.Command(t, dir, full...)
-	tty, err := pty.StartWithAttrs(cmd, &pty.Winsize{Rows: 24, Cols: 80}, &syscall.SysProcAttr{Setsid: true, Setctty: true})
+	attrs := &syscall.SysProcAttr{Setsid: true, Setctty: true, Credential: cred}
+	if cred != nil {
+		home := filepath.Dir(root)
+		cmd.Env = nobodyEnv(home)
+	}
+	tty, err := pty.StartWithAttrs(cmd, &pty.Winsize{Rows: 24, Cols: 80}, attrs)
 	if err != nil {
 		t.Fatal(err)
 	}

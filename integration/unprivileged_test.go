@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
@@ -160,4 +161,33 @@ func TestUnwritableServerRootLocation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// --log-to-terminal and --access-log work when the terminal belongs to
+// another account (su - alice, then start-server): Apache, running as the
+// account, cannot open the terminal again by its name (/dev/stdout), so
+// it writes to a pipe that start-server copies to its terminal.
+func TestLogToTerminalNotOwned(t *testing.T) {
+	testenv.Integration(t)
+	dir := testenv.Dir(t)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), echoApp)
+	home := nobodyHome(t, dir)
+	root := filepath.Join(home, "root")
+	p := startOnPTYAs(t, dir, root, &syscall.Credential{Uid: nobodyID, Gid: nobodyID}, "app.wsgi", "--log-to-terminal", "--access-log")
+	if fi, err := os.Stat(p.tty.Name()); err == nil {
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid == nobodyID {
+			t.Fatalf("the terminal %s belongs to the account under test", p.tty.Name())
+		}
+	}
+	p.expect(t, "Server is ready at", 60*time.Second)
+	if body := p.get(t, "/not-owned-terminal"); !strings.Contains(body, "PATH_INFO=/not-owned-terminal") {
+		t.Errorf("GET: %q", body)
+	}
+	// The access line, on the terminal.
+	p.expect(t, `"GET /not-owned-terminal HTTP/1.1" 200`, 20*time.Second)
+	if strings.Contains(p.log.String(), "AH00649") || strings.Contains(p.log.String(), "Permission denied") {
+		t.Errorf("Apache could not open the terminal:\n%s", p.log)
+	}
+	p.tty.Write([]byte{3})
+	p.waitExit(t, "Ctrl-C")
 }

@@ -3,6 +3,7 @@
 package supervisor
 
 import (
+	"fmt"
 	"io"
 	"os"
 
@@ -14,8 +15,9 @@ import (
 // cost no copy. With --log-to-terminal Apache opens /dev/stdout, which for
 // a regular file (start-server > log 2>&1) is a new open file of its own
 // that appends; our file is switched to appending too, or our writes,
-// at our own offset, would overwrite Apache's lines. Anything else is
-// copied through a pipe.
+// at our own offset, would overwrite Apache's lines. A terminal Apache
+// could not open again by that name (one another account owns, as after
+// su) and anything else are copied through a pipe, which Apache can.
 func apacheStdout(out io.Writer) io.Writer {
 	f, ok := out.(*os.File)
 	if !ok {
@@ -29,8 +31,24 @@ func apacheStdout(out io.Writer) io.Writer {
 		if err := setAppend(f); err != nil {
 			return keepDraining{out}
 		}
+		return f
+	}
+	if !reopenable(f) {
+		return keepDraining{out}
 	}
 	return f
+}
+
+// reopenable reports whether this process (and so Apache, which runs as
+// the same account) can open f again by name, as /dev/stdout: a terminal
+// is opened anew, with the permissions of its device.
+func reopenable(f *os.File) bool {
+	g, err := os.OpenFile(fmt.Sprintf("/proc/self/fd/%d", f.Fd()), os.O_WRONLY, 0)
+	if err != nil {
+		return false
+	}
+	g.Close()
+	return true
 }
 
 func setAppend(f *os.File) error {
