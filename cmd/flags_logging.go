@@ -11,6 +11,7 @@ func addLoggingFlags(b *flagBuilder, o *express.Options) {
 		"trace1", "trace2", "trace3", "trace4", "trace5", "trace6", "trace7", "trace8")
 	b.boolean(&o.LogToTerminal, "log-to-terminal", "send the logs to the terminal instead of files")
 	b.boolean(&o.AccessLog, "access-log", "write an access log")
+	b.boolean(&o.Quiet, "quiet", "on a terminal, show nothing after start-up: without it, start-server shows what the error log gets (an application's tracebacks, reloads, crashes), which keeps everything either way")
 	b.str(&o.ErrorLogName, "error-log-name", "FILE-NAME", "name of the error log file")
 	b.str(&o.AccessLogName, "access-log-name", "FILE-NAME", "name of the access log file")
 	b.str(&o.AccessLogFormat, "access-log-format", "FORMAT", "format of access log records: common, combined, or an Apache LogFormat string (default common)")

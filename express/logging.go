@@ -26,6 +26,7 @@ type LoggingOptions struct {
 	MaxLogSize           int    // MB, default 5
 	RotatelogsExecutable string // default: found next to httpd or on PATH
 	VerboseDebugging     bool   // hidden upstream: WSGIVerboseDebugging On
+	Quiet                bool   // no errors, reloads or output from the error log on the terminal
 }
 
 func defaultLoggingOptions() LoggingOptions {
@@ -48,6 +49,11 @@ type LoggingPlan struct {
 	Rotatelogs          string // rotatelogs program, when --rotate-logs
 	MaxLogSize          int    // MB, with Rotatelogs
 	VerboseDebugging    bool
+	// Follow: start-server, when its output is a terminal, shows what
+	// the error log gets after start-up (tracebacks, reloads, crashes),
+	// as a development server does: the log is a file (with Rotatelogs,
+	// the newest of ErrorLog.*) and --quiet is not given.
+	Follow bool
 }
 
 // Files are the log files Apache's parent keeps open (none when logs go
@@ -84,6 +90,7 @@ func (r *resolver) logging() error {
 		r.addDir(OutputDir{Path: l.Directory, Parents: true})
 	}
 	toTerminal := o.LogToTerminal && o.LogDirectory == ""
+	l.Follow = !toTerminal && !o.Quiet
 	switch {
 	case toTerminal:
 		l.ErrorLog = "/dev/stderr"

@@ -69,7 +69,7 @@ func Run(c Config) error {
 	}
 	sigs, ends := subscribe()
 	defer signal.Stop(sigs) // last: after the services have stopped
-	r := newRun(services(p), sigs, ends, resignal)
+	r := newRun(services(c), sigs, ends, resignal)
 	defer r.stop()
 	if err := r.provision(); err != nil {
 		return err

@@ -4,8 +4,8 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"time"
 
-	"github.com/modwsgi-go/mod_wsgi-express/express"
 	"github.com/modwsgi-go/mod_wsgi-express/fault"
 )
 
@@ -40,10 +40,16 @@ type Provisioner interface {
 }
 
 // services are the services the plan asks for, in start order.
-func services(p *express.Plan) []Service {
+func services(c Config) []Service {
+	p := c.Plan
 	var list []Service
 	if in := p.Telemetry.Ingester; in != nil {
 		list = append(list, &ingester{in: in})
+	}
+	if l := p.Logging; l.Follow && c.IO.IsTerminal && !p.Debug.Mode {
+		// What the supervisor reports of the start (a load failure, a
+		// crash: supervisor.watchAppLoad, 10 s) is not shown again.
+		list = append(list, newFollower(l.ErrorLog, l.Rotatelogs != "", c.IO.Err, os.Getenv("NO_COLOR") == "", 12*time.Second))
 	}
 	return list
 }

@@ -322,8 +322,17 @@ class ApplicationHandler(object):
             return False
         if self.monitor is not None and self.monitor.check():
             return True
-        return (self.entry_file is not None and
-                self._mtime(self.entry_file) != self.entry_mtime)
+        if (self.entry_file is not None and
+                self._mtime(self.entry_file) != self.entry_mtime):
+            if not getattr(self, "_reload_said", False):
+                # Said once (mod_wsgi asks before each request until the
+                # process restarts); start-server shows it on a terminal.
+                self._reload_said = True
+                sys.stderr.write("mod_wsgi-express: %s changed; restarting "
+                                 "the daemon process\n" % self.entry_file)
+                sys.stderr.flush()
+            return True
+        return False
 
     def fix_paths(self, environ):
         # mod_wsgi splits the URL its own way depending on how the request
