@@ -4,27 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 )
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func appendLines(t *testing.T, path string, lines ...string) {
 	t.Helper()
@@ -49,7 +33,7 @@ const (
 func TestFollowerShowsEvents(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "error_log")
 	appendLines(t, log, pre1+"an earlier run's line")
-	var out syncBuf
+	var out testenv.SyncBuffer
 	f := newFollower(log, false, &out, false, 0)
 	if err := f.Start(); err != nil {
 		t.Fatal(err)
@@ -97,7 +81,7 @@ func TestFollowerLoadFailures(t *testing.T) {
 		pre1 + `  File "/srv/app/app.py", line 1`,
 		pre1 + "SyntaxError: invalid syntax",
 	}
-	var out syncBuf
+	var out testenv.SyncBuffer
 	f := newFollower(log, false, &out, false, time.Hour)
 	f.Start()
 	appendLines(t, log, failure...)
@@ -105,7 +89,7 @@ func TestFollowerLoadFailures(t *testing.T) {
 	if out.String() != "" {
 		t.Errorf("a load failure at the start shown again:\n%s", out.String())
 	}
-	out = syncBuf{}
+	out = testenv.SyncBuffer{}
 	f = newFollower(log, false, &out, true, 0)
 	f.Start()
 	appendLines(t, log, failure...)
@@ -128,7 +112,7 @@ func TestFollowerRotation(t *testing.T) {
 	appendLines(t, first, pre1+"before the start")
 	old := time.Now().Add(-time.Minute)
 	os.Chtimes(first, old, old)
-	var out syncBuf
+	var out testenv.SyncBuffer
 	f := newFollower(prefix, true, &out, false, 0)
 	f.Start()
 	appendLines(t, first, pre1+"one")
@@ -147,7 +131,7 @@ func TestFollowerRotation(t *testing.T) {
 // load failure followed by the exception's report, one event.
 func TestFollowerModWSGI6(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "error_log")
-	var out syncBuf
+	var out testenv.SyncBuffer
 	f := newFollower(log, false, &out, false, 0)
 	f.Start()
 	appendLines(t, log,
