@@ -141,7 +141,7 @@ func TestServerNameVirtualHosts(t *testing.T) {
 	// name is not in DNS: the request goes to 127.0.0.1 with its Host).
 	want := fmt.Sprintf("http://www.example.test:%d/", s.Port)
 	for _, line := range []string{"Server URL       : " + want, "Server is ready at " + want} {
-		if !strings.Contains(s.Output(), line) {
+		if !s.WaitOutput(line, 30*time.Second) {
 			t.Errorf("output lacks %q:\n%s", line, s.Output())
 		}
 	}
@@ -190,7 +190,7 @@ func TestServerNameWithHTTPSOnly(t *testing.T) {
 	}
 	for _, want := range []string{fmt.Sprintf("Server URL (HTTPS) : https://www.example.test:%d/", hp),
 		fmt.Sprintf("Server is ready at https://www.example.test:%d/", hp)} {
-		if !strings.Contains(s.Output(), want) {
+		if !s.WaitOutput(want, 30*time.Second) {
 			t.Errorf("output lacks %q:\n%s", want, s.Output())
 		}
 	}

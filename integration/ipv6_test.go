@@ -81,7 +81,13 @@ func TestIPv6Host(t *testing.T) {
 			t.Errorf("httpd.conf lacks %s", want)
 		}
 	}
-	if !strings.Contains(out.String(), "Server is ready at "+url) {
+	// Said once the application has loaded, after the port answers.
+	if msg := testenv.Eventually(30*time.Second, func() string {
+		if !strings.Contains(out.String(), "Server is ready at "+url) {
+			return "no ready line"
+		}
+		return ""
+	}); msg != "" {
 		t.Errorf("summary lacks the bracketed URL %s:\n%s", url, out.String())
 	}
 	if _, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", port)); err == nil {

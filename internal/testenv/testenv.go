@@ -197,6 +197,20 @@ func Answers(port int, timeout time.Duration) error {
 // Output is what start-server printed.
 func (s *Server) Output() string { return s.out.String() }
 
+// WaitOutput waits until start-server has printed want, as it prints
+// "Server is ready" once the application has loaded, after the port
+// answers; it reports whether it did within timeout.
+func (s *Server) WaitOutput(want string, timeout time.Duration) bool {
+	for deadline := time.Now().Add(timeout); ; time.Sleep(25 * time.Millisecond) {
+		if strings.Contains(s.Output(), want) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+	}
+}
+
 // ErrorLog is the server's error log, or "" if there is none.
 func (s *Server) ErrorLog() string {
 	b, _ := os.ReadFile(filepath.Join(s.Root, "error_log"))
