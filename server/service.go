@@ -10,7 +10,7 @@ import (
 )
 
 // A Service runs beside Apache for as long as start-server runs it (the
-// telemetry ingester; a log follower would be another).
+// telemetry ingester, and the terminal's log follower).
 //
 // To add one: write a type with Start and Stop (and Provision, if it must
 // claim something before anything is written), decided from the Plan
