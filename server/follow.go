@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/modwsgi-go/mod_wsgi-express/supervisor"
 )
 
 // follower shows on start-server's terminal what the error log gets once
@@ -20,10 +22,11 @@ import (
 // everything; nothing is shown twice, and nothing is lost when the log is
 // rotated (--rotate-logs: the newest of ErrorLog.*) or Apache restarts.
 type follower struct {
-	path     string // the error log, or with rotating its prefix
-	rotating bool
-	out      io.Writer
-	color    bool
+	path       string // the error log, or with rotating its prefix
+	rotating   bool
+	serverRoot string // whose handler.wsgi and runtime frames are left out
+	out        io.Writer
+	color      bool
 	// quietUntil: load failures before then are the supervisor's to
 	// report (its own start-up report), not shown again here.
 	quietUntil time.Time
@@ -40,8 +43,8 @@ type follower struct {
 // within it, and an event's last line is awaited for as long.
 const followInterval = 200 * time.Millisecond
 
-func newFollower(path string, rotating bool, out io.Writer, color bool, quietFor time.Duration) *follower {
-	return &follower{path: path, rotating: rotating, out: out, color: color, quietUntil: time.Now().Add(quietFor)}
+func newFollower(path string, rotating bool, serverRoot string, out io.Writer, color bool, quietFor time.Duration) *follower {
+	return &follower{path: path, rotating: rotating, serverRoot: serverRoot, out: out, color: color, quietUntil: time.Now().Add(quietFor)}
 }
 
 // Start notes where the log ends (what is there is an earlier run's) and
@@ -278,22 +281,14 @@ func (f *follower) flush() {
 	f.show(ev)
 }
 
-// handlerFrame is the frame of the handler script that loads the
-// application (its re-raise): left out, so the user's code comes first.
-var handlerFrame = regexp.MustCompile(`^\s*File ".*/handler\.wsgi", line \d+, in `)
-
 func (f *follower) show(ev *event) {
 	var b strings.Builder
 	if ev.header != "" {
 		b.WriteString(f.paint("36", fmt.Sprintf("[%s] %s (pid %s):", ev.when, ev.header, ev.pid)) + "\n")
 	}
-	lines := ev.lines
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if handlerFrame.MatchString(l) {
-			i++ // and its source line
-			continue
-		}
+	// The loader's frames left out: the user's code comes first.
+	lines := supervisor.WithoutLoaderFrames(ev.lines, f.serverRoot)
+	for i, l := range lines {
 		if i == len(lines)-1 && ev.header != "" && ev.header != "the application wrote" && ev.header != "reloading" {
 			l = f.paint("31", l) // the exception, or the crash
 		}

@@ -34,7 +34,7 @@ func TestFollowerShowsEvents(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "error_log")
 	appendLines(t, log, pre1+"an earlier run's line")
 	var out testenv.SyncBuffer
-	f := newFollower(log, false, &out, false, 0)
+	f := newFollower(log, false, "/srv/root", &out, false, 0)
 	if err := f.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +82,7 @@ func TestFollowerLoadFailures(t *testing.T) {
 		pre1 + "SyntaxError: invalid syntax",
 	}
 	var out testenv.SyncBuffer
-	f := newFollower(log, false, &out, false, time.Hour)
+	f := newFollower(log, false, "/srv/root", &out, false, time.Hour)
 	f.Start()
 	appendLines(t, log, failure...)
 	f.Stop()
@@ -90,7 +90,7 @@ func TestFollowerLoadFailures(t *testing.T) {
 		t.Errorf("a load failure at the start shown again:\n%s", out.String())
 	}
 	out = testenv.SyncBuffer{}
-	f = newFollower(log, false, &out, true, 0)
+	f = newFollower(log, false, "/srv/root", &out, true, 0)
 	f.Start()
 	appendLines(t, log, failure...)
 	f.Stop()
@@ -113,7 +113,7 @@ func TestFollowerRotation(t *testing.T) {
 	old := time.Now().Add(-time.Minute)
 	os.Chtimes(first, old, old)
 	var out testenv.SyncBuffer
-	f := newFollower(prefix, true, &out, false, 0)
+	f := newFollower(prefix, true, "/srv/root", &out, false, 0)
 	f.Start()
 	appendLines(t, first, pre1+"one")
 	second := prefix + ".2026-12-06-11_00_00"
@@ -132,7 +132,7 @@ func TestFollowerRotation(t *testing.T) {
 func TestFollowerModWSGI6(t *testing.T) {
 	log := filepath.Join(t.TempDir(), "error_log")
 	var out testenv.SyncBuffer
-	f := newFollower(log, false, &out, false, 0)
+	f := newFollower(log, false, "/srv/root", &out, false, 0)
 	f.Start()
 	appendLines(t, log,
 		pre1+"[remote 127.0.0.1:46462] [script /srv/root/htdocs/] WSGI0109: Unable to execute Python script file '/srv/root/handler.wsgi'.",

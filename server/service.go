@@ -49,7 +49,7 @@ func services(c Config) []Service {
 	if l := p.Logging; l.Follow && c.IO.IsTerminal && !p.Debug.Mode {
 		// What the supervisor reports of the start (a load failure, a
 		// crash: supervisor.watchAppLoad, 10 s) is not shown again.
-		list = append(list, newFollower(l.ErrorLog, l.Rotatelogs != "", c.IO.Err, os.Getenv("NO_COLOR") == "", 12*time.Second))
+		list = append(list, newFollower(l.ErrorLog, l.Rotatelogs != "", p.Paths.ServerRoot, c.IO.Err, os.Getenv("NO_COLOR") == "", 12*time.Second))
 	}
 	return list
 }

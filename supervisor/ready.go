@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -156,24 +158,45 @@ func watchAppLoad(logFile string, offset int64, stop <-chan struct{}) <-chan loa
 	return out
 }
 
-// withoutHandlerFrames drops from a traceback the frame of the handler
-// script that loads the application (handler.wsgi re-raises what the
-// application raised): the user's own code comes first. The error log
-// keeps every line.
-func withoutHandlerFrames(lines []string, handler string) []string {
-	if handler == "" {
+// WithoutLoaderFrames drops from a traceback (error log lines, with or
+// without Apache's prefix) the frames of the server root's files that load
+// and wrap the application: handler.wsgi, which re-raises what the
+// application raised at import, and express_runtime.py, which calls it;
+// each frame is its File line, its source line and Python's ^^^ marks
+// under it. The user's own code comes first; the error log keeps every
+// line.
+func WithoutLoaderFrames(lines []string, serverRoot string) []string {
+	if serverRoot == "" {
 		return lines
 	}
-	mark := `File "` + handler + `", line `
+	var marks []string
+	for _, name := range []string{"handler.wsgi", "express_runtime.py"} {
+		marks = append(marks, `File "`+filepath.Join(serverRoot, name)+`", line `)
+	}
 	var out []string
 	for i := 0; i < len(lines); i++ {
-		if strings.Contains(lines[i], mark) {
-			i++ // and its source line
+		if !containsAny(lines[i], marks) {
+			out = append(out, lines[i])
 			continue
 		}
-		out = append(out, lines[i])
+		i++ // its source line
+		if i+1 < len(lines) && reCarets.MatchString(lines[i+1]) {
+			i++
+		}
 	}
 	return out
+}
+
+// reCarets is the line of ^ (and ~) Python puts under a frame's source.
+var reCarets = regexp.MustCompile(`(^|\])\s*[\^~]+\s*$`)
+
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
+	}
+	return false
 }
 
 // wsgiErrorLines keeps mod_wsgi's lines (the message and traceback),

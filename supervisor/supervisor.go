@@ -242,7 +242,7 @@ func (w *watch) report(prob loadProblem) {
 	} else {
 		fmt.Fprintf(w.s.Err, "Error: the application failed to load, so the server is not ready: Apache is up at %s and answers 500 until the application loads. Fix it and the next request loads it again (--reload-on-changes also restarts the processes when a file changes), and the server is said ready then. From %s:\n", url, w.logFile)
 	}
-	for _, l := range withoutHandlerFrames(prob.lines, w.p.Paths.HandlerScript) {
+	for _, l := range WithoutLoaderFrames(prob.lines, w.p.Paths.ServerRoot) {
 		fmt.Fprintln(w.s.Err, l)
 	}
 }

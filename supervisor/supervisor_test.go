@@ -154,12 +154,31 @@ func TestWithoutHandlerFrames(t *testing.T) {
 		"[wsgi:error]     import nothing",
 		"[wsgi:error] ModuleNotFoundError: No module named 'nothing'",
 	}
-	got := withoutHandlerFrames(lines, "/srv/root/handler.wsgi")
+	got := WithoutLoaderFrames(lines, "/srv/root")
 	want := []string{lines[0], lines[3], lines[4], lines[5]}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if got := withoutHandlerFrames(lines, ""); len(got) != len(lines) {
+	if got := WithoutLoaderFrames(lines, ""); len(got) != len(lines) {
 		t.Errorf("without a handler path, lines dropped: %q", got)
+	}
+}
+
+// A request's traceback starts at the user's code too: the runtime's
+// call of the application, with Python 3.11's ^^^ line, is left out.
+func TestWithoutRuntimeFrames(t *testing.T) {
+	lines := []string{
+		"Traceback (most recent call last):",
+		`  File "/srv/root/express_runtime.py", line 363, in __call__`,
+		"    return self.application(environ, start_response)",
+		"           ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^",
+		`  File "/srv/app/app.wsgi", line 3, in application`,
+		"    raise RuntimeError('boom')",
+		"RuntimeError: boom",
+	}
+	got := WithoutLoaderFrames(lines, "/srv/root")
+	want := []string{lines[0], lines[4], lines[5], lines[6]}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
