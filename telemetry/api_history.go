@@ -326,8 +326,8 @@ func (s *Store) PhaseHistogram(window time.Duration, group string, ph Phase) (*H
 	}
 	v.BelowResolution = belowResolution(&c, h.coarse)
 	if !v.BelowResolution {
-		p := h.percentiles()
-		v.P50, v.P95, v.P99 = opt(float64(p[0])), opt(float64(p[1])), opt(float64(p[2]))
+		p := h.percentiles64()
+		v.P50, v.P95, v.P99 = opt(p[0]), opt(p[1]), opt(p[2])
 	}
 	return v, nil
 }

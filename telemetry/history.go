@@ -83,19 +83,26 @@ func (h *phaseHist) add(o *phaseHist) {
 	}
 }
 
-// percentiles returns p50, p95 and p99, bounded (bounded), NaN when empty.
+// percentiles returns p50, p95 and p99 as a point keeps them.
 func (h *phaseHist) percentiles() [3]float32 {
+	p := h.percentiles64()
+	return [3]float32{float32(p[0]), float32(p[1]), float32(p[2])}
+}
+
+// percentiles64 returns p50, p95 and p99, bounded (bounded), NaN when
+// empty.
+func (h *phaseHist) percentiles64() [3]float64 {
 	var c [NumBuckets]uint64
 	for i, x := range h.counts {
 		c[i] = uint64(x)
 	}
-	var out [3]float32
+	var out [3]float64
 	for i, q := range [3]float64{0.5, 0.95, 0.99} {
 		sum := h.sum
 		if h.noMean {
 			sum = -1
 		}
-		out[i] = float32(bounded(quantile(&c, h.coarse, q), q, h.count, sum, h.min, h.max, h.haveExt))
+		out[i] = bounded(quantile(&c, h.coarse, q), q, h.count, sum, h.min, h.max, h.haveExt)
 	}
 	return out
 }
