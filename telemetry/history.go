@@ -368,10 +368,10 @@ func (s *Store) closeStep(k int64) {
 	accs := map[string]*stepAcc{}
 	all := &stepAcc{pt: nanPoint(k)}
 	for p, ph := range h.procs {
-		if p.state >= stateStopped {
-			continue
-		}
 		pen := &ph.pen
+		if p.state >= stateStopped && !pen.have {
+			continue // gone; its last report (if any) counted already
+		}
 		c := pen
 		if !pen.have {
 			fresh := 2 * h.step
@@ -385,9 +385,12 @@ func (s *Store) closeStep(k int64) {
 		}
 		pt := nanPoint(k)
 		pt.n = 1
-		if c.period > 0 {
+		// Over the time the reports cover, but at least the step: a
+		// process that lived a fraction of a step served its requests in
+		// that step, not at its own short-lived rate.
+		if span := math.Max(c.period, h.step.Seconds()); span > 0 {
 			for i, r := range c.requests {
-				pt.rate[i] = float32(float64(r) / c.period)
+				pt.rate[i] = float32(float64(r) / span)
 			}
 		}
 		pt.busy, pt.workers, pt.cpu, pt.rss = float32(p.busy), float32(p.workers), float32(p.cpuUtil), p.rss
