@@ -89,7 +89,9 @@ func TestTelemetryCore(t *testing.T) {
 	waitFor(t, "two daemon processes reporting", func() bool {
 		snap := s.snapshot(t)
 		return len(running(&snap, s.group)) == 2 && fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(daemonPIDs(s.Root))
-	}, func() string { return fmt.Sprintf("%+v\n%v\n%s", s.snapshot(t).Processes, daemonPIDs(s.Root), s.ErrorLog()) })
+	}, func() string {
+		return fmt.Sprintf("%+v\n%v\n%s", s.snapshot(t).Processes, daemonPIDs(s.Root), s.ErrorLog())
+	})
 
 	// N requests, 10 of them 500 and 5 404, two at a time: each process
 	// recycles after maxRequests, so both restart several times.
