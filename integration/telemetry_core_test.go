@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -258,6 +259,65 @@ func TestTelemetryCore(t *testing.T) {
 		wg.Wait()
 	})
 
+	t.Run("current rate", func(t *testing.T) {
+		// Under a steady load the current rate shows it; once the load
+		// ends it drops to nothing, while the window mean lingers.
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if resp, err := httpClient.Get(s.URL + "/ok"); err == nil {
+					resp.Body.Close()
+				}
+			}
+		}()
+		waitFor(t, "current_throughput under load", func() bool {
+			return s.snapshot(t).Totals.CurrentThroughput > 0
+		})
+		close(stop)
+		wg.Wait()
+		waitFor(t, "current_throughput back to 0", func() bool {
+			snap := s.snapshot(t)
+			return snap.Totals.CurrentThroughput == 0 && snap.Totals.Throughput > 0
+		}, func() string { return fmt.Sprintf("%+v", s.snapshot(t).Totals) })
+	})
+
+	t.Run("uptime", func(t *testing.T) {
+		// From the process's own start stamp: not before the process
+		// existed (its start in /proc), not after it was last heard.
+		checked := 0
+		for _, p := range s.snapshot(t).Processes {
+			if p.State != "running" {
+				continue
+			}
+			born, err := procStart(int(p.PID))
+			if os.IsNotExist(err) {
+				continue // gone since the snapshot
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			if !p.StartKnown || p.Started.Before(born.Add(-time.Second)) || p.Started.After(p.LastSeen) {
+				t.Errorf("process %d: started %v (known %v), /proc says %v, last seen %v", p.PID, p.Started, p.StartKnown, born, p.LastSeen)
+			}
+		}
+		if checked == 0 {
+			t.Error("no running process to check")
+		}
+		for _, e := range s.events(t) {
+			if e.Kind == "stopped" && (e.Uptime == nil || *e.Uptime <= 0 || *e.Uptime > 60) {
+				t.Errorf("stopped event with uptime %v: %+v", deref(e.Uptime), e)
+			}
+		}
+	})
+
 	for _, sig := range []syscall.Signal{syscall.SIGSEGV, syscall.SIGKILL} {
 		t.Run(sig.String(), func(t *testing.T) { checkCrash(t, s, sig) })
 	}
@@ -284,6 +344,35 @@ func checkPossible(t *testing.T, what string, p50, p95, p99, min, max, mean *flo
 			t.Errorf("%s: p%v = %v impossible for a mean of %v", what, q*100, *p, *mean)
 		}
 	}
+}
+
+// procStart is when a process started, from /proc (clock ticks of 1/100 s
+// after boot).
+func procStart(pid int) (time.Time, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return time.Time{}, err
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	ticks, err := strconv.ParseFloat(f[19], 64) // field 22
+	if err != nil {
+		return time.Time{}, fmt.Errorf("/proc/%d/stat: %v", pid, err)
+	}
+	st, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return time.Time{}, err
+	}
+	for _, l := range strings.Split(string(st), "\n") {
+		if v, ok := strings.CutPrefix(l, "btime "); ok {
+			boot, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return time.Time{}, fmt.Errorf("/proc/stat btime: %v", err)
+			}
+			return time.Unix(boot, 0).Add(time.Duration(ticks / 100 * float64(time.Second))), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("/proc/stat has no btime")
 }
 
 func deref(p *float64) any {
