@@ -221,6 +221,21 @@ func TestTelemetryCore(t *testing.T) {
 		} else if c.Source != "native" || len(c.Missing) != 0 || !c.RequestPhase {
 			t.Errorf("mod_wsgi 6 capabilities %+v", c)
 		}
+		// Per-thread measures: all of them from mod_wsgi 6 (one entry
+		// per --threads), none but completed counts from 4.x.
+		for _, p := range snap.Processes {
+			if p.State != "running" || p.Interval == 0 {
+				continue // not reported yet
+			}
+			for _, th := range p.Threads {
+				if c.Threads != (th.Busy != nil) || c.Threads != (th.CPU != nil) {
+					t.Errorf("process %d thread %+v, capabilities say threads=%v", p.PID, th, c.Threads)
+				}
+			}
+			if c.Threads && len(p.Threads) != 4 {
+				t.Errorf("process %d: %d threads, want 4 (--threads 4)", p.PID, len(p.Threads))
+			}
+		}
 	})
 
 	t.Run("slow requests", func(t *testing.T) {
