@@ -40,8 +40,8 @@ func Handler(s *Store) http.Handler {
 	})
 	api("/api/groups", func(s *Snapshot) any { return nonNil(s.Groups) })
 	api("/api/processes", func(s *Snapshot) any { return nonNil(s.Processes) })
-	api("/api/slow-requests", func(s *Snapshot) any { return nonNil(s.SlowRequests) })
 	api("/api/ingest", func(s *Snapshot) any { return s.Ingest })
+	registerExtra(mux, s)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})

@@ -26,9 +26,11 @@ func (s *Store) applyStarted(d *Datagram, now time.Time) error {
 	p.startedAt = stampTime(d.Stamp, now)
 	p.identity(d)
 	g.starts++
+	s.slotOf(p)
 	if g.pendingStops > 0 {
 		g.restarts++
 		g.pendingStops--
+		g.noteRestart()
 	}
 	s.countUnknown(d)
 	return nil
@@ -88,6 +90,7 @@ func (s *Store) countStop(p *process, reason string) {
 	}
 	g.stops[r]++
 	g.pendingStops++
+	g.noteStop(p.stopReason)
 }
 
 func (s *Store) markGone(p *process, st procState, reason string, now time.Time) {

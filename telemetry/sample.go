@@ -168,6 +168,7 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	g.addCPU(p, v)
 	p.setGauges(v)
 	p.points.push(v.windowPoint(now, p.busy), s.opt.Points)
+	s.observeSample(g, p, d, v, now)
 	return nil
 }
 

@@ -65,6 +65,7 @@ type GroupView struct {
 	InputBytes    uint64            `json:"input_bytes"`
 	OutputBytes   uint64            `json:"output_bytes"`
 	Phases        []PhaseView       `json:"phases"` // cumulative, phases the module reports
+	GroupDetail
 }
 
 // PhaseView is a cumulative per-phase distribution.
@@ -140,6 +141,7 @@ type SlowRequest struct {
 	PeerIP    string     `json:"peer_ip,omitempty"`
 	UserAgent string     `json:"user_agent,omitempty"`
 	Phases    SlowPhases `json:"phases"`
+	SlowDetail
 }
 
 // SlowPhases splits a slow request's time by phase.
@@ -148,6 +150,7 @@ type SlowPhases struct {
 	Queue       float64 `json:"queue"`
 	Daemon      float64 `json:"daemon"`
 	Application float64 `json:"application"`
+	SlowOverlap
 }
 
 // IngestView counts datagrams.
@@ -202,7 +205,8 @@ func (s *Store) Snapshot() Snapshot {
 	}
 	snap.Totals.Throughput = all.rate()
 	snap.Totals.Latency = all.latency()
-	snap.SlowRequests = s.slowViews(now)
+	s.groupDetails(&snap, now)
+	snap.SlowRequests = sortSlow(s.slowViews(now))
 	snap.Ingest = s.ingestView()
 	return snap
 }

@@ -98,6 +98,7 @@ type group struct {
 	pendingStops  uint64 // stops not yet followed by a start
 	stops         map[string]uint64
 	slowCompleted uint64
+	x             *groupExtra // GC, GIL, restarts by reason, slots (ext.go)
 }
 
 type process struct {
@@ -121,6 +122,7 @@ type process struct {
 	requests                        uint64
 	coarse                          bool
 	points                          ring
+	x                               *procExtra // slot, GC counters, per-thread samples (ext.go)
 }
 
 // ring holds a process's latest samples, oldest overwritten first.
@@ -231,9 +233,11 @@ func (s *Store) apply(d *Datagram, now time.Time) error {
 		return s.applyStop(d, now)
 	case KindSlowRequest:
 		return s.applySlow(d, now)
+	case KindGCSnapshot, KindGCEvent:
+		return s.applyGC(d, now)
 	}
-	// GC snapshots and events (and the unused process/server kinds) keep
-	// their process alive but are not aggregated.
+	// The unused process/server kinds keep their process alive but are
+	// not aggregated.
 	if p := s.byPID[d.PID]; p != nil {
 		s.touch(p, d, now)
 	}
