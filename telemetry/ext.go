@@ -238,10 +238,9 @@ func (g *group) countRestartReason(reason string) {
 	x.restartReasons[reason]++
 }
 
-// slotOf returns p's slot: a small index, stable for the process's life,
-// unique among its group's live processes; a process takes the lowest
-// index no live process of its group holds, so a replacement takes the
-// slot of the process it replaced.
+// slotOf returns p's slot: a small index, stable for the process's life;
+// a process takes the lowest index no running process of its group holds,
+// so a replacement takes the slot of the process it replaced.
 func (s *Store) slotOf(p *process) int {
 	px := p.ext()
 	if px.slotSet {
@@ -249,7 +248,9 @@ func (s *Store) slotOf(p *process) int {
 	}
 	used := map[int]bool{}
 	for _, q := range s.procs {
-		if q != p && q.key.group == p.key.group && q.state < stateStopped && q.x != nil && q.x.slotSet {
+		// A stopping process is on its way out: its replacement, which
+		// may start before it has stopped, takes its slot.
+		if q != p && q.key.group == p.key.group && q.state == stateRunning && q.x != nil && q.x.slotSet {
 			used[q.x.slot] = true
 		}
 	}

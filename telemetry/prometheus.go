@@ -306,9 +306,22 @@ func (s *Store) extraFamilies(p promWriter, groups []*group) {
 			slot  int
 			v     float64
 		}
-		var rows []row
+		// One process per slot: a running one rather than the stopping
+		// one it replaces.
+		type key struct {
+			group string
+			slot  int
+		}
+		held := map[key]*process{}
 		for _, x := range live {
-			rows = append(rows, row{x.key.group, s.slotOf(x), value(x)})
+			k := key{x.key.group, s.slotOf(x)}
+			if h := held[k]; h == nil || h.state != stateRunning && x.state == stateRunning {
+				held[k] = x
+			}
+		}
+		var rows []row
+		for k, x := range held {
+			rows = append(rows, row{k.group, k.slot, value(x)})
 		}
 		sort.Slice(rows, func(i, j int) bool {
 			if rows[i].group != rows[j].group {
