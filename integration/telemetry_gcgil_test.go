@@ -219,7 +219,9 @@ func TestTelemetryGCAndGIL(t *testing.T) {
 		waitFor(t, "a pause for every collection", func() bool {
 			s.getJSON(t, "api/gc?window=900&group="+url.QueryEscape(s.group), &v)
 			return float64(len(v.Pauses))+float64(v.DroppedEvents) >= all
-		}, func() string { return fmt.Sprintf("%d pauses, %d dropped, %v collections", len(v.Pauses), v.DroppedEvents, all) })
+		}, func() string {
+			return fmt.Sprintf("%d pauses, %d dropped, %v collections", len(v.Pauses), v.DroppedEvents, all)
+		})
 		t.Logf("%d pauses and %d dropped, for %v collections", len(v.Pauses), v.DroppedEvents, all)
 		if n := float64(len(v.Pauses)) + float64(v.DroppedEvents); len(v.Pauses) == 0 || n > counted[0]+counted[1]+counted[2]+5 {
 			t.Errorf("%d pauses and %d dropped, for %v collections counted", len(v.Pauses), v.DroppedEvents, counted)

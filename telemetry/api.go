@@ -13,7 +13,11 @@ import (
 //	                          requests and datagram counts
 //	GET /api/groups           Snapshot.Groups
 //	GET /api/processes        Snapshot.Processes
-//	GET /api/slow-requests    Snapshot.SlowRequests
+//	GET /api/slow-requests    Snapshot.SlowRequests, filtered by state, path
+//	                          and min_duration, sorted by sort and order
+//	GET /api/slow-requests/{id} one of them (404 when unknown)
+//	GET /api/gc               Store.GC for window and group
+//	GET /api/gil              Store.GIL for window and group
 //	GET /api/ingest           Snapshot.Ingest
 //	GET /                     the live page (polls /api/snapshot)
 //
