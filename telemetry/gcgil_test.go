@@ -306,9 +306,24 @@ func TestRestartsByReasonAndSlots(t *testing.T) {
 	if slot[3] != 0 || slot[4] != 1 {
 		t.Errorf("slots %v: pid 3 should have taken slot 0, pid 4 slot 1", slot)
 	}
+	// A replacement that starts while the process it replaces is still
+	// stopping takes its slot; the per-slot gauges show the new one only.
+	rss := func(pid, seq uint32, v uint64) []byte {
+		return mk(KindRequest, pid, seq, 1.7e9, Str(FieldProcessGroup, "h"), F64(FieldSamplePeriod, 1), U64(FieldMemoryRSS, v))
+	}
+	mustIngest(t, s, started(5, 1, "h"), rss(5, 2, 5000), stopped(KindProcessStopping, 5, 3, "h", "graceful"),
+		started(6, 1, "h"), rss(6, 2, 6000))
+	if s5, s6 := s.slotOf(s.byPID[5]), s.slotOf(s.byPID[6]); s5 != 0 || s6 != 0 {
+		t.Errorf("slots %d (stopping) and %d (its replacement), want both 0", s5, s6)
+	}
 	m := metrics(s)
+	if n := strings.Count(m, `mod_wsgi_slot_resident_memory_bytes{process_group="h"`); n != 1 ||
+		!strings.Contains(m, `mod_wsgi_slot_resident_memory_bytes{process_group="h",slot="0"} 6000`+"\n") {
+		t.Errorf("%d slot gauges for group h, want one, the replacement's:\n%s", n, m)
+	}
 	for _, want := range []string{
 		`mod_wsgi_process_restarts_by_reason_total{process_group="g",reason="crash"} 1`,
+		`mod_wsgi_process_restarts_by_reason_total{process_group="h",reason="graceful"} 1`,
 		`mod_wsgi_process_restarts_by_reason_total{process_group="g",reason="maximum_requests"} 1`,
 		`mod_wsgi_process_restarts_total{process_group="g"} 2`,
 	} {
