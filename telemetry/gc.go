@@ -335,46 +335,91 @@ func (s *Store) GC(window int, only string) GCView {
 	}
 	v.PauseHistogram = w.histogram()
 
-	// The series: steps of whole seconds, at most 300 of them.
-	stepLen := (window + 299) / 300
+	ends, stepLen := seriesTimes(now, window)
+	v.Series = gcSeries(seen, ends, stepLen)
+	return v
+}
+
+// seriesTimes are the ends of the steps (Unix seconds) a window's series
+// has: steps of whole seconds, as few as keep it to 300 points, the last
+// ending now.
+func seriesTimes(now time.Time, window int) (t []int64, stepLen int) {
+	stepLen = (window + 299) / 300
 	nowSec := now.Unix()
-	for start := nowSec - int64(window) + 1; start <= nowSec; start += int64(stepLen) {
+	for end := nowSec - int64(window) + int64(stepLen); end <= nowSec; end += int64(stepLen) {
+		t = append(t, end)
+	}
+	return t, stepLen
+}
+
+// eachSecond calls fn with groups' entries for the seconds in
+// (end-stepLen, end].
+func eachSecond(groups []*group, end int64, stepLen int, fn func(e *step)) {
+	for _, g := range groups {
+		if g.x == nil || g.x.steps == nil {
+			continue
+		}
+		for sec := end - int64(stepLen) + 1; sec <= end; sec++ {
+			e := &g.x.steps.buf[((sec%historySeconds)+historySeconds)%historySeconds]
+			if e.sec == sec {
+				fn(e)
+			}
+		}
+	}
+}
+
+// gcSeries is the groups' GC step by step: overhead and collections per
+// second, null where nothing was reported.
+func gcSeries(groups []*group, ends []int64, stepLen int) GCSeries {
+	gs := GCSeries{Step: stepLen, T: []float64{}, Overhead: []*float64{}, Collections: map[string][]*float64{}}
+	for _, name := range genNames {
+		gs.Collections[name] = []*float64{}
+	}
+	for _, end := range ends {
 		var pauseSec, procSec float64
 		var coll [3]float64
 		any := false
-		for _, g := range seen {
-			for sec := start; sec < start+int64(stepLen) && sec <= nowSec; sec++ {
-				e := &g.x.steps.buf[((sec%historySeconds)+historySeconds)%historySeconds]
-				if e.sec != sec {
-					continue
-				}
-				any = true
-				pauseSec += e.pauseSeconds
-				procSec += e.procSeconds
-				for gen := range coll {
-					coll[gen] += float64(e.collections[gen])
-				}
+		eachSecond(groups, end, stepLen, func(e *step) {
+			any = true
+			pauseSec += e.pauseSeconds
+			procSec += e.procSeconds
+			for gen := range coll {
+				coll[gen] += float64(e.collections[gen])
 			}
-		}
-		v.Series.T = append(v.Series.T, float64(start+int64(stepLen)-1))
-		if !any {
-			v.Series.Overhead = append(v.Series.Overhead, nil)
-			for _, name := range genNames {
-				v.Series.Collections[name] = append(v.Series.Collections[name], nil)
-			}
-			continue
-		}
+		})
+		gs.T = append(gs.T, float64(end))
 		var oh *float64
 		if procSec > 0 {
 			oh = opt(math.Min(1, pauseSec/procSec))
 		}
-		v.Series.Overhead = append(v.Series.Overhead, oh)
+		gs.Overhead = append(gs.Overhead, oh)
 		for gen, name := range genNames {
-			v.Series.Collections[name] = append(v.Series.Collections[name], opt(coll[gen]/float64(stepLen)))
+			var c *float64
+			if any {
+				c = opt(coll[gen] / float64(stepLen))
+			}
+			gs.Collections[name] = append(gs.Collections[name], c)
 		}
 	}
-	v.Series.Step = stepLen
-	return v
+	return gs
+}
+
+// seriesGC is the GC part of a series for /api/series: the group's (or
+// every group's, for "") overhead and collections per second for the
+// steps of stepLen seconds ending at each of ends (Unix seconds); nil
+// when no group has GC data. The caller holds s.mu.
+func (s *Store) seriesGC(only string, ends []int64, stepLen int) *GCSeries {
+	var seen []*group
+	for _, g := range s.sortedGroups(only) {
+		if g.x != nil && g.x.gcSeen {
+			seen = append(seen, g)
+		}
+	}
+	if len(seen) == 0 {
+		return nil
+	}
+	gs := gcSeries(seen, ends, stepLen)
+	return &gs
 }
 
 // gcWin sums groups' steps over a window.

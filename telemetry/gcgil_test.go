@@ -244,6 +244,19 @@ func TestGIL(t *testing.T) {
 	if g.Handoff == nil || math.Abs(*g.Handoff-0.2) > 1e-9 || !strings.HasPrefix(g.Verdict, "heavy contention") {
 		t.Errorf("handoff %v verdict %q", g.Handoff, g.Verdict)
 	}
+	// Each second: pid 1's 70 waits, 60 of them an interval or more, and
+	// 150 short ones from the others.
+	if n := len(g.Series.T); n != 60 || g.Series.Step != 1 || g.Series.Contention[0] != nil ||
+		g.Series.Contention[59] == nil || math.Abs(*g.Series.Contention[59]-60.0/220) > 1e-9 {
+		t.Errorf("contention series: %d points, last %v", n, g.Series.Contention[n-1])
+	}
+	ends, stepLen := seriesTimes(c.Now(), 60)
+	s.mu.Lock()
+	gs, gcs := s.seriesGIL("g", ends, stepLen), s.seriesGC("g", ends, stepLen)
+	s.mu.Unlock()
+	if gs == nil || *gs.Contention[59] != *g.Series.Contention[59] || gcs != nil {
+		t.Errorf("series for /api/series: gil %+v gc %+v", gs, gcs)
+	}
 	want := map[uint32]string{1: "GIL-bound: 4.0 threads busy", 2: "saturated: every thread busy", 3: "idle", 4: "fine: threads busy 29%"}
 	if len(g.Processes) != 4 {
 		t.Fatalf("processes %+v", g.Processes)

@@ -105,6 +105,16 @@ type GILGroup struct {
 	Handoff        *float64     `json:"handoff"` // chance a waiting thread gets the GIL at the first hand-off; null: too few waits
 	Verdict        string       `json:"verdict"`
 	Processes      []GILProcess `json:"processes"`
+	Series         GILSeries    `json:"series"`
+}
+
+// GILSeries is the window step by step (step seconds, at most 300
+// points): Contention is the share of requests whose GIL wait was a
+// switch interval or more, null where no request completed.
+type GILSeries struct {
+	Step       int        `json:"step"`
+	T          []float64  `json:"t"`
+	Contention []*float64 `json:"contention"`
 }
 
 // GILProcess is one process's per-thread heat map: each thread's busy
@@ -164,6 +174,8 @@ func (s *Store) GIL(window int, only string) []GILGroup {
 		h := handoff(bands, v.SwitchInterval)
 		v.Handoff = opt(h)
 		v.Verdict = gilVerdict(bands, v.SwitchInterval, h)
+		ends, stepLen := seriesTimes(now, window)
+		v.Series = gilSeries([]*group{g}, ends, stepLen)
 		out = append(out, v)
 	}
 	return out
@@ -268,4 +280,45 @@ func threadVerdict(samples []*threadSample) string {
 		return fmt.Sprintf("idle: threads busy %.0f%% of the time", 100*meanBusy)
 	}
 	return fmt.Sprintf("fine: threads busy %.0f%% of the time, %.2f cores of CPU", 100*meanBusy, cpu)
+}
+
+// gilSeries is the groups' contention step by step.
+func gilSeries(groups []*group, ends []int64, stepLen int) GILSeries {
+	gs := GILSeries{Step: stepLen, T: []float64{}, Contention: []*float64{}}
+	for _, end := range ends {
+		var total, waited uint64
+		eachSecond(groups, end, stepLen, func(e *step) {
+			for i, c := range e.bands {
+				total += uint64(c)
+				if i > 0 {
+					waited += uint64(c)
+				}
+			}
+		})
+		gs.T = append(gs.T, float64(end))
+		var c *float64
+		if total > 0 {
+			c = opt(float64(waited) / float64(total))
+		}
+		gs.Contention = append(gs.Contention, c)
+	}
+	return gs
+}
+
+// seriesGIL is the GIL part of a series for /api/series: the group's (or
+// every group's, for "") contention for the steps of stepLen seconds
+// ending at each of ends (Unix seconds); nil when no group has GIL data.
+// The caller holds s.mu.
+func (s *Store) seriesGIL(only string, ends []int64, stepLen int) *GILSeries {
+	var with []*group
+	for _, g := range s.sortedGroups(only) {
+		if _, ok := g.gilBandsIn(s.opt.Now(), 1); ok {
+			with = append(with, g)
+		}
+	}
+	if len(with) == 0 {
+		return nil
+	}
+	gs := gilSeries(with, ends, stepLen)
+	return &gs
 }
