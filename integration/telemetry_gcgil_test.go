@@ -267,7 +267,7 @@ func TestTelemetryGCAndGIL(t *testing.T) {
 		testenv.GetAll(t, httpClient, s.URL, paths, 4)
 		waitFor(t, "the sleeping requests' GIL waits", func() bool { return count(gil(t)) >= base+40 })
 		quiet = gil(t)
-		t.Logf("sleep: bands %v handoff %v: %s", quiet.Bands, quiet.Handoff, quiet.Verdict)
+		t.Logf("sleep: bands %v handoff %s: %s", quiet.Bands, fmtOpt(quiet.Handoff), quiet.Verdict)
 		if quiet.SwitchInterval != 0.005 {
 			t.Errorf("switch interval %v, want Python's default 0.005", quiet.SwitchInterval)
 		}
@@ -313,7 +313,7 @@ func TestTelemetryGCAndGIL(t *testing.T) {
 			busy = gil(t)
 			return count(busy) >= count(quiet)+n
 		})
-		t.Logf("spin (%d requests): bands %v handoff %v: %s", n, busy.Bands, busy.Handoff, busy.Verdict)
+		t.Logf("spin (%d requests): bands %v handoff %s: %s", n, busy.Bands, fmtOpt(busy.Handoff), busy.Verdict)
 		if b := beyond(busy) - beyond(quiet); b < n/2 {
 			t.Errorf("%d spinning requests, %d GIL waits of a switch interval or more", n, b)
 		}
@@ -475,4 +475,11 @@ func (p *prometheusServer) query(t *testing.T, q string) ([]promResult, string) 
 		r.Data.Result = []promResult{}
 	}
 	return r.Data.Result, string(b)
+}
+
+func fmtOpt(v *float64) string {
+	if v == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*v, 'f', 3, 64)
 }

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"encoding/json"
+	"runtime"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -465,4 +466,54 @@ func gcgilStore(t *testing.T) *Store {
 	}
 	mustIngest(t, s, stopped(KindProcessStopped, 2, 99, "g", "crash"), started(3, 1, "g"), busyTick(3, 2, 0.1, nil, 0))
 	return s
+}
+
+// TestGCGILMemoryBounded: 50 processes of five threads sending a sample, a
+// GC snapshot and two pauses every second for 1,000 s (past the 900 s
+// the per-second history keeps and the 300 samples a process keeps): the
+// store stays under 16 MiB, and does not grow over the last 500 s.
+func TestGCGILMemoryBounded(t *testing.T) {
+	c := newClock(1.7e9)
+	s := NewStore(Options{Now: c.Now})
+	gil := gilHist(map[float64]int32{0.0003: 20, 0.006: 3})
+	var seq [50]uint32
+	for pid := range seq {
+		mustIngest(t, s, started(uint32(100+pid), 1, "g"))
+		seq[pid] = 1
+	}
+	heap := func() uint64 {
+		var m runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&m)
+		return m.HeapAlloc
+	}
+	base := heap()
+	var half uint64
+	for sec := 1; sec <= 1000; sec++ {
+		c.Advance(time.Second)
+		now := 1.7e9 + float64(sec)
+		for pid := range seq {
+			p := uint32(100 + pid)
+			seq[pid] += 4
+			n := uint64(sec)
+			mustIngest(t, s, busyTick(p, seq[pid], 0.5, gil, 0.5, 0.2, 0, 1, 0.1),
+				gcSnap(p, seq[pid]+1, 10*n, n, n/10, 0),
+				gcPause(p, seq[pid]+2, now-0.5, 0.0002, 0), gcPause(p, seq[pid]+3, now-0.3, 0.0003, 1))
+		}
+		if sec == 500 {
+			half = heap()
+		}
+	}
+	end := heap()
+	t.Logf("heap: %.1f MiB after 500 s, %.1f MiB after 1000 s (from %.1f MiB)", float64(half)/(1<<20), float64(end)/(1<<20), float64(base)/(1<<20))
+	if end-base > 16<<20 {
+		t.Errorf("the store grew by %d bytes, more than 16 MiB", end-base)
+	}
+	if end > half && end-half > 1<<20 {
+		t.Errorf("the store grew by %d bytes between 500 s and 1000 s", end-half)
+	}
+	if v := s.GC(900, ""); v.Collections["0"] != 50*10*900 || len(v.Pauses) != maxPausesKept {
+		t.Errorf("GC over 900 s: %v collections, %d pauses", v.Collections, len(v.Pauses))
+	}
+	runtime.KeepAlive(s)
 }
