@@ -2,10 +2,10 @@ package telemetry
 
 import (
 	"encoding/json"
-	"runtime"
 	"math"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
