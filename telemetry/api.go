@@ -13,7 +13,11 @@ import (
 //	                          requests and datagram counts
 //	GET /api/groups           Snapshot.Groups
 //	GET /api/processes        Snapshot.Processes
-//	GET /api/slow-requests    Snapshot.SlowRequests
+//	GET /api/slow-requests    Snapshot.SlowRequests, filtered by state, path
+//	                          and min_duration, sorted by sort and order
+//	GET /api/slow-requests/{id} one of them (404 when unknown)
+//	GET /api/gc               Store.GC for window and group
+//	GET /api/gil              Store.GIL for window and group
 //	GET /api/ingest           Snapshot.Ingest
 //	GET /api/series           history of a group, all groups or a process
 //	                          (window, group, pid): Store.Series
@@ -46,9 +50,9 @@ func Handler(s *Store) http.Handler {
 	})
 	api("/api/groups", func(s *Snapshot) any { return nonNil(s.Groups) })
 	api("/api/processes", func(s *Snapshot) any { return nonNil(s.Processes) })
-	api("/api/slow-requests", func(s *Snapshot) any { return nonNil(s.SlowRequests) })
 	api("/api/ingest", func(s *Snapshot) any { return s.Ingest })
 	historyAPI(mux, s)
+	registerExtra(mux, s)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})

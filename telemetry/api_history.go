@@ -90,6 +90,8 @@ type SeriesView struct {
 	Processes  []*float64                       `json:"processes"`
 	Latency    map[string]map[string][]*float64 `json:"latency"`
 	Markers    []Marker                         `json:"markers"`
+	GC         *GCSeries                        `json:"gc,omitempty"`  // groups with GC data (mod_wsgi 6), not per process
+	GIL        *GILSeries                       `json:"gil,omitempty"` // groups with GIL data (mod_wsgi 6), not per process
 }
 
 // Marker is a restart (or a loss) to mark on every chart.
@@ -257,6 +259,16 @@ func (s *Store) Series(window time.Duration, group string, pid uint32) (*SeriesV
 		}
 	}
 	sort.Slice(v.Markers, func(i, j int) bool { return v.Markers[i].T < v.Markers[j].T })
+	if pid == 0 && len(v.Time) > 0 {
+		// The same points' ends, in whole seconds, for the GC and GIL
+		// views' per-second history.
+		stepLen := int(math.Round(v.Step))
+		ends := make([]int64, len(v.Time))
+		for i, t := range v.Time {
+			ends[i] = int64(math.Round(t)) + int64(stepLen)
+		}
+		v.GC, v.GIL = s.seriesGC(group, ends, stepLen), s.seriesGIL(group, ends, stepLen)
+	}
 	return v, nil
 }
 

@@ -80,7 +80,14 @@
 //     silence.
 //   - Versions shown: 6 gives mod_wsgi, Python, Apache and the MPM; 4.8
 //     mod_wsgi and Python.
-//   - GC snapshots and pauses: 6 sends them; they are counted, not kept.
+//   - GC (collections per generation from each interpreter's snapshot,
+//     one datagram per collection's pause): 6 only. Store.GC serves the
+//     window's overhead, rates, pauses and their distribution.
+//   - GIL contention (the gil_wait histogram in bands of the switch
+//     interval, a hand-off estimate) and per-thread heat maps: 6 only
+//     (Store.GIL).
+//   - Slow requests' detail (GIL wait and count, CPU user and system,
+//     bytes and reads/writes, requests in flight at start and end): 6 only.
 //
 // Queue and daemon phases exist in daemon mode only. Under 4.x, the
 // reporter is request_metrics()'s only reader: an application calling
@@ -103,6 +110,18 @@
 //	process_starts_total{process_group}                counter
 //	process_restarts_total{process_group}              counter (starts that replaced a stop)
 //	process_stops_total{process_group,reason}          counter
+//	process_restarts_by_reason_total{process_group,reason} counter (reason the replaced process stopped)
+//	requests_in_flight{process_group}                  gauge (6 only)
+//	slot_cpu_seconds_total{process_group,slot}         counter (every process that held the slot)
+//	slot_cpu_utilization{process_group,slot}           gauge (cores, last interval)
+//	slot_resident_memory_bytes{process_group,slot}     gauge
+//	gc_collections_total{process_group,generation}     counter (6 only)
+//	gc_uncollectable_objects_total{process_group,generation} counter (6 only)
+//	gc_pause_seconds{process_group,generation,le}      histogram (le 0.1 ms to 5 s; 6 only)
+//	gc_pause_events_dropped_total{process_group}       counter (6 only)
+//	gil_wait_seconds{process_group,le}                 histogram (every bound to 128 ms; 6 only)
+//	gil_handoff_ratio{process_group}                   gauge (last window; absent with few waits)
+//	gil_switch_interval_seconds{process_group}         gauge (6 only)
 //	slow_requests_total{process_group}                 counter
 //	request_input_bytes_total{process_group}           counter
 //	response_output_bytes_total{process_group}         counter
@@ -122,8 +141,10 @@
 // group the phase histograms in blocks of 5 steps (Store.Series,
 // Store.PhaseHistogram). The lifecycle log (Store.Events) and the bars of
 // processes no longer listed (Store.Timeline) keep Options.Events (10,000)
-// each. Processes get a slot: the lowest free index in their group, so a
-// replacement takes the place of the process it replaces. Percentile
+// each. Processes get a slot: the lowest index no running process of their
+// group holds, so a replacement (even one starting while its predecessor
+// is stopping) takes its place, and the per-slot series stay as many as
+// the group's processes. Percentile
 // estimates are bounded (see bounded): within the exact extremes, and at
 // most mean/(1-q). An hour of 50 mod_wsgi 6 processes keeps about 23 MiB
 // (TestStoreMemoryHour bounds it at 48 MiB).

@@ -67,6 +67,9 @@ func (s *Store) applyStop(d *Datagram, now time.Time) error {
 	if d.Kind == KindProcessStopping {
 		if p.state == stateRunning {
 			p.state = stateStopping
+			// Its replacement, which may start before it has stopped,
+			// takes its slot.
+			s.freeSlot(p)
 			e := Event{T: unix(now), Kind: "stopping", Group: gname, PID: d.PID, Slot: p.slot,
 				Reason: cleanReason(reason)}
 			if n, ok := d.Uint(FieldActiveRequestsAtStop); ok {

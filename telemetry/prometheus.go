@@ -81,6 +81,7 @@ func (s *Store) writeMetrics(out *bytes.Buffer) {
 	p.requestFamilies(groups)
 	p.processFamilies(groups, s.liveProcesses())
 	p.groupCounters(groups)
+	s.extraFamilies(p, groups)
 	s.ingestFamilies(p)
 }
 
@@ -251,4 +252,197 @@ func formatFloat(v float64) string {
 		return "NaN"
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// extraFamilies are restarts by reason, requests in flight, per-slot CPU
+// and memory, GC and GIL.
+func (s *Store) extraFamilies(p promWriter, groups []*group) {
+	p.family("mod_wsgi_process_restarts_by_reason_total", "counter",
+		"Process starts that replaced a stopped process of the same group, by the reason that process stopped (crash: it vanished without a word).")
+	for _, g := range groups {
+		restartBy := s.x.groupLife(g.name).restartBy
+		for _, r := range sortedKeys(restartBy) {
+			p.sample("mod_wsgi_process_restarts_by_reason_total", float64(restartBy[r]), "process_group", g.name, "reason", r)
+		}
+	}
+
+	live := s.liveProcesses()
+	p.family("mod_wsgi_requests_in_flight", "gauge",
+		"Requests running in the group's processes at their last sample (mod_wsgi 6).")
+	for _, g := range groups {
+		n, known := 0, false
+		for _, x := range live {
+			if x.key.group == g.name && x.x != nil && x.x.hasSlots {
+				n += x.inFlight
+				known = true
+			}
+		}
+		if known {
+			p.sample("mod_wsgi_requests_in_flight", float64(n), "process_group", g.name)
+		}
+	}
+
+	p.family("mod_wsgi_slot_cpu_seconds_total", "counter",
+		"CPU time used by the processes that held each process slot of the group (a slot is a small index a replacement process takes over from the one it replaces).")
+	for _, g := range groups {
+		if g.x == nil {
+			continue
+		}
+		slots := make([]int, 0, len(g.x.slotCPU))
+		for sl := range g.x.slotCPU {
+			slots = append(slots, sl)
+		}
+		sort.Ints(slots)
+		for _, sl := range slots {
+			p.sample("mod_wsgi_slot_cpu_seconds_total", g.x.slotCPU[sl], "process_group", g.name, "slot", strconv.Itoa(sl))
+		}
+	}
+	bySlot := func(name, help string, value func(*process) float64) {
+		p.family(name, "gauge", help)
+		type row struct {
+			group string
+			slot  int
+			v     float64
+		}
+		// One process per slot: a running one rather than the stopping
+		// one it replaces.
+		type key struct {
+			group string
+			slot  int
+		}
+		held := map[key]*process{}
+		for _, x := range live {
+			k := key{x.key.group, x.slot}
+			if h := held[k]; h == nil || h.state != stateRunning && x.state == stateRunning {
+				held[k] = x
+			}
+		}
+		var rows []row
+		for k, x := range held {
+			rows = append(rows, row{k.group, k.slot, value(x)})
+		}
+		sort.Slice(rows, func(i, j int) bool {
+			if rows[i].group != rows[j].group {
+				return rows[i].group < rows[j].group
+			}
+			return rows[i].slot < rows[j].slot
+		})
+		for _, r := range rows {
+			p.sample(name, r.v, "process_group", r.group, "slot", strconv.Itoa(r.slot))
+		}
+	}
+	bySlot("mod_wsgi_slot_cpu_utilization", "CPU used by the process in the slot over its last sampling interval, in cores.",
+		func(x *process) float64 { return x.cpuUtil })
+	bySlot("mod_wsgi_slot_resident_memory_bytes", "Resident set size of the process in the slot.",
+		func(x *process) float64 { return float64(x.rss) })
+
+	p.family("mod_wsgi_gc_collections_total", "counter",
+		"Python garbage collections by generation, in the group's processes (mod_wsgi 6).")
+	for _, g := range groups {
+		if g.x == nil || !g.x.gcSeen {
+			continue
+		}
+		for gen, name := range genNames {
+			p.sample("mod_wsgi_gc_collections_total", float64(g.x.gcCollections[gen]), "process_group", g.name, "generation", name)
+		}
+	}
+	p.family("mod_wsgi_gc_uncollectable_objects_total", "counter",
+		"Objects Python's garbage collector found unreachable but could not free, by generation (mod_wsgi 6).")
+	for _, g := range groups {
+		if g.x == nil || !g.x.gcSeen {
+			continue
+		}
+		for gen, name := range genNames {
+			p.sample("mod_wsgi_gc_uncollectable_objects_total", float64(g.x.gcUncollectable[gen]), "process_group", g.name, "generation", name)
+		}
+	}
+	const pause = "mod_wsgi_gc_pause_seconds"
+	p.family(pause, "histogram", "Pauses of Python's garbage collector, by generation (mod_wsgi 6).")
+	for _, g := range groups {
+		if g.x == nil || !g.x.gcSeen {
+			continue
+		}
+		for gen, name := range genNames {
+			h := &g.x.gcPauses[gen]
+			var cum uint64
+			for i, c := range h.counts {
+				cum += c
+				le := "+Inf"
+				if i < numPauseBuckets-1 {
+					le = formatFloat(pauseBounds[i])
+				}
+				p.sample(pause+"_bucket", float64(cum), "process_group", g.name, "generation", name, "le", le)
+			}
+			p.sample(pause+"_sum", h.sum, "process_group", g.name, "generation", name)
+			p.sample(pause+"_count", float64(h.count), "process_group", g.name, "generation", name)
+		}
+	}
+	p.family("mod_wsgi_gc_pause_events_dropped_total", "counter",
+		"GC pauses the module measured but could not send (its buffer overflowed); the collection counters still count them.")
+	for _, g := range groups {
+		if g.x != nil && g.x.gcSeen {
+			p.sample("mod_wsgi_gc_pause_events_dropped_total", float64(g.x.gcDropped), "process_group", g.name)
+		}
+	}
+
+	const gil = "mod_wsgi_gil_wait_seconds"
+	p.family(gil, "histogram",
+		"Time each request's thread waited to take the GIL back (mod_wsgi 6), at full resolution up to 128 ms so that waits of whole switch intervals show.")
+	for _, g := range groups {
+		h := &g.phases[PhaseGILWait]
+		if !g.reported[PhaseGILWait] || h.Coarse {
+			continue
+		}
+		var cum uint64
+		i := 0
+		for _, cut := range gilCuts {
+			for ; i <= cut; i++ {
+				cum += h.Counts[i]
+			}
+			p.sample(gil+"_bucket", float64(cum), "process_group", g.name, "le", formatFloat(bucketUpper[cut]))
+		}
+		p.sample(gil+"_bucket", float64(h.Count), "process_group", g.name, "le", "+Inf")
+		p.sample(gil+"_sum", h.Sum, "process_group", g.name)
+		p.sample(gil+"_count", float64(h.Count), "process_group", g.name)
+	}
+	p.family("mod_wsgi_gil_handoff_ratio", "gauge",
+		"Estimated chance that a thread waiting for the GIL gets it at the first hand-off, over the last minute (absent with too few waits).")
+	window := int(math.Round(s.opt.Window.Seconds()))
+	now := s.opt.Now()
+	for _, g := range groups {
+		bands, ok := g.gilBandsIn(now, window)
+		if !ok {
+			continue
+		}
+		if h := handoff(bands, g.x.switchInterval); !math.IsNaN(h) {
+			p.sample("mod_wsgi_gil_handoff_ratio", h, "process_group", g.name)
+		}
+	}
+	p.family("mod_wsgi_gil_switch_interval_seconds", "gauge", "The Python switch interval (sys.getswitchinterval()) of the group's processes.")
+	for _, g := range groups {
+		if g.x != nil && g.x.switchInterval > 0 {
+			p.sample("mod_wsgi_gil_switch_interval_seconds", g.x.switchInterval, "process_group", g.name)
+		}
+	}
+}
+
+// gilCuts are the GIL-wait histogram's bounds: every bucket up to 128 ms,
+// then one per octave (the last below the overflow bucket).
+var gilCuts = func() []int {
+	var cuts []int
+	for i := 0; i < NumBuckets-1; i++ {
+		if i <= 27 || i%4 == 3 {
+			cuts = append(cuts, i)
+		}
+	}
+	return cuts
+}()
+
+func sortedKeys(m map[string]uint64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

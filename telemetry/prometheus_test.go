@@ -31,7 +31,7 @@ func expositionStores(t *testing.T) map[string]*Store {
 	}
 	odd.Ingest(stopped(KindProcessStopped, 10, 3, `quote"back\slash`, "memory_limit"))
 	odd.Ingest([]byte("garbage"))
-	return map[string]*Store{"empty": NewStore(Options{}), "captured": captured, "odd": odd}
+	return map[string]*Store{"empty": NewStore(Options{}), "captured": captured, "odd": odd, "gcgil": gcgilStore(t)}
 }
 
 // TestPromtool checks the exposition with Prometheus's own checker,

@@ -173,6 +173,7 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	s.x.hist.addSample(p, gname, v, now)
 	p.threads = threadViews(d, v.period)
 	s.x.caps.note(d, v)
+	s.observeSample(g, p, d, v, now)
 	return nil
 }
 

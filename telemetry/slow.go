@@ -52,6 +52,7 @@ func (s *Store) applySlow(d *Datagram, now time.Time) error {
 			*f.dst = x
 		}
 	}
+	r.readDetail(d)
 	p := s.byPID[d.PID]
 	if p != nil {
 		r.Group = p.key.group

@@ -76,10 +76,10 @@ type GroupView struct {
 	Phases        []PhaseView       `json:"phases"` // cumulative, phases the module reports
 	// The load now (see Totals), and restarts by the reason the replaced
 	// process stopped (crash: its pid vanished without a word).
-	CurrentThroughput float64           `json:"current_throughput"`
-	InFlight          int               `json:"in_flight"`
-	ErrorRate         float64           `json:"error_rate"`
-	RestartsByReason  map[string]uint64 `json:"restarts_by_reason"`
+	CurrentThroughput float64 `json:"current_throughput"`
+	InFlight          int     `json:"in_flight"`
+	ErrorRate         float64 `json:"error_rate"`
+	GroupDetail
 }
 
 // PhaseView is a cumulative per-phase distribution.
@@ -157,6 +157,7 @@ type SlowRequest struct {
 	PeerIP    string     `json:"peer_ip,omitempty"`
 	UserAgent string     `json:"user_agent,omitempty"`
 	Phases    SlowPhases `json:"phases"`
+	SlowDetail
 }
 
 // SlowPhases splits a slow request's time by phase.
@@ -165,6 +166,7 @@ type SlowPhases struct {
 	Queue       float64 `json:"queue"`
 	Daemon      float64 `json:"daemon"`
 	Application float64 `json:"application"`
+	SlowOverlap
 }
 
 // IngestView counts datagrams.
@@ -225,7 +227,8 @@ func (s *Store) Snapshot() Snapshot {
 	snap.Totals.Throughput = all.rate()
 	snap.Totals.Latency = all.latency()
 	snap.Totals.ErrorRate = all.errorRate()
-	snap.SlowRequests = s.slowViews(now)
+	s.groupDetails(&snap, now)
+	snap.SlowRequests = sortSlow(s.slowViews(now))
 	snap.Ingest = s.ingestView()
 	return snap
 }
@@ -246,7 +249,7 @@ func (s *Store) groupViews(snap *Snapshot) {
 	for _, name := range names {
 		g := s.groups[name]
 		v := GroupView{Name: name, Requests: map[string]uint64{}, Stops: map[string]uint64{},
-			CPUSeconds: g.cpuSeconds, Starts: g.starts, Restarts: g.restarts, RestartsByReason: map[string]uint64{},
+			CPUSeconds: g.cpuSeconds, Starts: g.starts, Restarts: g.restarts,
 			SlowRequests: g.slowCompleted, InputBytes: g.inputBytes, OutputBytes: g.outputBytes}
 		for i, c := range StatusClasses {
 			v.Requests[c] = g.requests[i]
@@ -259,9 +262,6 @@ func (s *Store) groupViews(snap *Snapshot) {
 		}
 		for r, c := range g.stops {
 			v.Stops[r] = c
-		}
-		for r, c := range s.x.groupLife(name).restartBy {
-			v.RestartsByReason[r] = c
 		}
 		for ph := Phase(0); ph < NumPhases; ph++ {
 			h := &g.phases[ph]

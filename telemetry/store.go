@@ -114,6 +114,7 @@ type group struct {
 	pendingStops  uint64 // stops not yet followed by a start
 	stops         map[string]uint64
 	slowCompleted uint64
+	x             *groupExtra // GC, GIL, restarts by reason, slots (ext.go)
 }
 
 type process struct {
@@ -139,6 +140,7 @@ type process struct {
 	points                          ring
 	slot                            int
 	threads                         []ThreadView // last interval's (threads.go)
+	x                               *procExtra   // GC counters, per-thread samples (ext.go)
 }
 
 // ring holds a process's latest samples, oldest overwritten first.
@@ -254,9 +256,11 @@ func (s *Store) apply(d *Datagram, now time.Time) error {
 		return s.applyStop(d, now)
 	case KindSlowRequest:
 		return s.applySlow(d, now)
+	case KindGCSnapshot, KindGCEvent:
+		return s.applyGC(d, now)
 	}
-	// GC snapshots and events (and the unused process/server kinds) keep
-	// their process alive but are not aggregated.
+	// The unused process/server kinds keep their process alive but are
+	// not aggregated.
 	if p := s.byPID[d.PID]; p != nil {
 		s.touch(p, d, now)
 	}

@@ -534,6 +534,7 @@ func TestStoreSlowRequests(t *testing.T) {
 		t.Errorf("path %q: control characters must not reach a terminal", a.Path)
 	}
 	c.Advance(10 * time.Second)
+	// Completed before lost: active ones come first, then the others.
 	if st := s.Snapshot().SlowRequests[1].State; st != "lost" {
 		t.Errorf("unreported active record is %q, want lost", st)
 	}

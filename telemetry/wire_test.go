@@ -305,6 +305,10 @@ func FuzzDecode(f *testing.F) {
 // counters; the views built on it must not panic either.
 func FuzzIngest(f *testing.F) {
 	fuzzSeeds(f)
+	for _, b := range [][]byte{gcSnap(1, 3, 10, 2, 1, 0), gcPause(1, 4, 1.7e9, 0.001, 1),
+		busyTick(1, 5, 1, gilHist(map[float64]int32{0.006: 3}), 1, 0.5)} {
+		f.Add(b)
+	}
 	base := [][]byte{started(1, 1, "app"), tick(1, 2, "app", 5)}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s := NewStore(Options{Now: fixedClock(1.7e9)})
@@ -319,5 +323,7 @@ func FuzzIngest(f *testing.F) {
 		}
 		snap := s.Snapshot()
 		RenderTop(&snap, 80, 24)
+		s.GC(60, "")
+		s.GIL(60, "")
 	})
 }
