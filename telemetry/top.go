@@ -139,7 +139,7 @@ func topScreen(d *TopData, st TopState, width, height int) []string {
 		if width > 0 {
 			l = topField(l, width)
 		}
-		lines[i] = l
+		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines
 }
