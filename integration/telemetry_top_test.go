@@ -274,4 +274,3 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 		t.Errorf("top did not restore the cursor and screen on exit: ends %q", tail(o, 80))
 	}
 }
-
