@@ -101,12 +101,13 @@ func checkTopOnce(t *testing.T, s *telemetryServer, pids []int, n int) {
 	out = topOnce(t, s, "--view", "latency")
 	// Each module times the application at least; the window's
 	// distribution of a phase counts every request sent.
-	if !strings.Contains(out, "latency by phase") || !regexp.MustCompile(`(?m)^\S+ +(application|request) +`+strconv.Itoa(n)+` `).MatchString(out) {
+	if !strings.Contains(out, "latency by phase over the last") || !regexp.MustCompile(`(?m)^all +(application|request) +`+strconv.Itoa(n)+` `).MatchString(out) {
 		t.Errorf("top --once --view latency: no phase counting %d requests in:\n%s", n, out)
 	}
 	out = topOnce(t, s, "--view", "events")
 	for _, pid := range pids {
-		if !regexp.MustCompile(`(?m)^\S+ +started +` + regexp.QuoteMeta(s.group) + ` .* ` + strconv.Itoa(pid) + ` `).MatchString(out) {
+		if !strings.Contains(out, "process lifecycle events, newest first") ||
+			!regexp.MustCompile(`(?m)^\S+ +started +`+regexp.QuoteMeta(s.group)+` .* `+strconv.Itoa(pid)+`( |$)`).MatchString(out) {
 			t.Errorf("top --once --view events: no start of pid %d in:\n%s", pid, out)
 		}
 	}
@@ -114,32 +115,20 @@ func checkTopOnce(t *testing.T, s *telemetryServer, pids []int, n int) {
 }
 
 // checkTopCapabilities: with mod_wsgi before 6, top says what needs
-// mod_wsgi 6, as the snapshot's capabilities list it.
+// mod_wsgi 6, each measure with its reason, as the snapshot's
+// capabilities list them; with mod_wsgi 6 it says nothing of it.
 func checkTopCapabilities(t *testing.T, s *telemetryServer, out string) {
-	var raw struct {
-		Capabilities *telemetry.Capabilities `json:"capabilities"`
-	}
-	s.getJSON(t, "api/snapshot", &raw)
-	c := raw.Capabilities
-	if c == nil {
-		// The ingester of this branch has no capabilities yet
-		// (docs/telemetry-api.md): nothing to say, and top says nothing.
-		t.Logf("GET /api/snapshot has no capabilities: top's mod_wsgi 6 line not checked against this ingester")
-		if strings.Contains(out, "needs mod_wsgi 6") {
-			t.Errorf("top says what needs mod_wsgi 6 without capabilities:\n%s", out)
-		}
-		return
-	}
+	c := s.snapshot(t).Capabilities
 	major, _ := strconv.Atoi(strings.SplitN(s.version, ".", 2)[0])
-	if major < 6 && len(c.Missing) == 0 {
-		t.Errorf("mod_wsgi %s: the capabilities list nothing missing", s.version)
+	if c.Module != s.version || major < 6 && len(c.Missing) == 0 || major >= 6 && len(c.Missing) > 0 {
+		t.Fatalf("mod_wsgi %s: capabilities %+v", s.version, c)
 	}
-	if len(c.Missing) > 0 && !strings.Contains(out, "needs mod_wsgi 6 for:") {
-		t.Errorf("mod_wsgi %s: top does not say what needs mod_wsgi 6:\n%s", s.version, out)
+	if says := strings.Contains(out, "needs mod_wsgi 6"); says != (major < 6) {
+		t.Errorf("mod_wsgi %s: top says what needs mod_wsgi 6: %v, want %v:\n%s", s.version, says, major < 6, out)
 	}
 	for _, m := range c.Missing {
-		if !strings.Contains(out, "  "+m.What+": "+m.Why) {
-			t.Errorf("top --once does not give %q: %q", m.What, m.Why)
+		if !strings.Contains(out, "  "+m.What+": "+m.Why+"\n") {
+			t.Errorf("top --once does not give %q: %q:\n%s", m.What, m.Why, out)
 		}
 	}
 }
@@ -248,9 +237,10 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	}
 	shows("the processes and the requests sent", 0, []string{"mod_wsgi-express top", "[1 processes]", fmt.Sprintf("requests %d  slow 1", n),
 		"processes by cpu: 2 live", "1-4 view  < > sort  g group  space pause  ? help  q quit"}, nil, rows...)
-	shows("the latency by phase", press("2"), []string{"[2 latency]", "latency by phase", "PHASE"}, []string{"processes by cpu"})
+	shows("the latency by phase", press("2"), []string{"[2 latency]", "latency by phase over the last", "PHASE"}, []string{"processes by cpu"},
+		regexp.MustCompile(`(?m)^all +(application|request) +`+strconv.Itoa(n)+` `))
 	shows("the slow request", press("3"), []string{"[3 slow requests]", "completed", "/slow"}, nil)
-	shows("the events", press("4"), []string{"[4 events]", "started", strconv.Itoa(pids[0]), strconv.Itoa(pids[1])}, nil)
+	shows("the events", press("4"), []string{"[4 events]", "process lifecycle events, newest first", "started", strconv.Itoa(pids[0]), strconv.Itoa(pids[1])}, nil)
 	shows("the processes again", press("1"), []string{"[1 processes]"}, nil, rows...)
 	shows("the processes by rss", press(">"), []string{"processes by rss: 2 live"}, nil)
 	shows("the help", press("?"), []string{"| mod_wsgi-express top: keys", "next process group"}, nil)

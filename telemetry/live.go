@@ -27,15 +27,11 @@ func NewClient(url string) *Client {
 
 // Snapshot reads GET URL/api/snapshot.
 func (c *Client) Snapshot() (*Snapshot, error) {
-	data, err := c.get("api/snapshot", nil)
-	if err != nil {
+	var s Snapshot
+	if _, err := c.get("api/snapshot", &s); err != nil {
 		return nil, err
 	}
-	s, _, err := decodeSnapshot(data)
-	if err != nil {
-		return nil, fmt.Errorf("reading %sapi/snapshot: %v", c.URL, err)
-	}
-	return s, nil
+	return &s, nil
 }
 
 // liveFetch is what the live view reads each second: every view's data,

@@ -10,75 +10,8 @@ import (
 	"strconv"
 )
 
-// The parts of the JSON API (docs/telemetry-api.md) that top reads beyond
-// the Snapshot struct: names and JSON tags as the contract gives them.
-
-// Capabilities says what the modules heard from report, and what they
-// cannot (snapshot "capabilities").
-type Capabilities struct {
-	Module          string    `json:"module"`
-	Source          string    `json:"source"` // native, reporter or none
-	RequestPhase    bool      `json:"request_phase"`
-	Extremes        bool      `json:"extremes"`
-	Threads         bool      `json:"threads"`
-	Bytes           bool      `json:"bytes"`
-	GC              bool      `json:"gc"`
-	GIL             bool      `json:"gil"`
-	InFlight        bool      `json:"in_flight"`
-	ShutdownReasons bool      `json:"shutdown_reasons"`
-	Missing         []Missing `json:"missing"`
-}
-
-// Missing is one measure the module does not send, and why.
-type Missing struct {
-	What string `json:"what"`
-	Why  string `json:"why"`
-}
-
-// Event is one entry of the lifecycle event log (GET /api/events).
-type Event struct {
-	T        float64 `json:"t"`
-	Kind     string  `json:"kind"` // started, stopping, stopped, lost, restarted
-	Group    string  `json:"group"`
-	PID      uint32  `json:"pid"`
-	Slot     int     `json:"slot"`
-	Reason   string  `json:"reason"`
-	Uptime   float64 `json:"uptime"`
-	Requests uint64  `json:"requests"`
-	InFlight int     `json:"in_flight"`
-	Replaces uint32  `json:"replaces"`
-}
-
-// PhaseHistogram is one phase's distribution over a window (GET
-// /api/histogram); top reads its summary, not its buckets.
-type PhaseHistogram struct {
-	Phase           string   `json:"phase"`
-	Window          float64  `json:"window"`
-	Count           uint64   `json:"count"`
-	Mean            *float64 `json:"mean"`
-	Min             *float64 `json:"min"`
-	Max             *float64 `json:"max"`
-	P50             *float64 `json:"p50"`
-	P95             *float64 `json:"p95"`
-	P99             *float64 `json:"p99"`
-	BelowResolution bool     `json:"below_resolution"`
-	Coarse          bool     `json:"coarse"`
-}
-
-// snapshotExtras are the snapshot's fields that the Snapshot struct does
-// not hold (yet).
-type snapshotExtras struct {
-	Capabilities *Capabilities `json:"capabilities"`
-	Totals       struct {
-		CurrentThroughput *float64 `json:"current_throughput"`
-		InFlight          *int     `json:"in_flight"`
-	} `json:"totals"`
-	Groups []struct {
-		Name              string   `json:"name"`
-		CurrentThroughput *float64 `json:"current_throughput"`
-		InFlight          *int     `json:"in_flight"`
-	} `json:"groups"`
-}
+// What top reads of the JSON API (docs/telemetry-api.md) besides the
+// snapshot: the event log and each phase's distribution over the window.
 
 // errNoEndpoint is an API endpoint the ingester does not serve (404).
 var errNoEndpoint = errors.New("not served by this ingester")
@@ -127,7 +60,7 @@ func (c *Client) Events() ([]Event, error) {
 
 // Histogram reads one phase's distribution over window seconds, of one
 // group ("" for all).
-func (c *Client) Histogram(phase, group string, window float64) (*PhaseHistogram, error) {
+func (c *Client) Histogram(phase, group string, window float64) (*HistogramView, error) {
 	q := url.Values{"phase": {phase}}
 	if window > 0 {
 		q.Set("window", strconv.Itoa(int(window)))
@@ -135,7 +68,7 @@ func (c *Client) Histogram(phase, group string, window float64) (*PhaseHistogram
 	if group != "" {
 		q.Set("group", group)
 	}
-	var h PhaseHistogram
+	var h HistogramView
 	if _, err := c.get("api/histogram?"+q.Encode(), &h); err != nil {
 		return nil, err
 	}
@@ -156,11 +89,10 @@ func (c *Client) Top(want TopFetch, group string) (*TopData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &TopData{URL: c.URL}
-	if d.Snapshot, d.extras, err = decodeSnapshot(data); err != nil {
+	d := &TopData{URL: c.URL, Snapshot: &Snapshot{}}
+	if err := json.Unmarshal(data, d.Snapshot); err != nil {
 		return nil, fmt.Errorf("reading %sapi/snapshot: %v", c.URL, err)
 	}
-	d.Capabilities = d.extras.Capabilities
 	if want.Phases {
 		d.PhasesFetched = true
 		for _, ph := range reportedPhases(d.Snapshot, group) {
@@ -180,19 +112,6 @@ func (c *Client) Top(want TopFetch, group string) (*TopData, error) {
 		d.Events, d.EventsErr = c.Events()
 	}
 	return d, nil
-}
-
-// decodeSnapshot reads a GET /api/snapshot body.
-func decodeSnapshot(data []byte) (*Snapshot, snapshotExtras, error) {
-	var s Snapshot
-	var x snapshotExtras
-	if err := json.Unmarshal(data, &s); err != nil {
-		return nil, x, err
-	}
-	if err := json.Unmarshal(data, &x); err != nil {
-		return nil, x, err
-	}
-	return &s, x, nil
 }
 
 // reportedPhases are the phases the group's processes (every group's for

@@ -53,13 +53,11 @@ type TopState struct {
 // TopData is what top shows, read by Client.Top (or built from a Store's
 // Snapshot in tests).
 type TopData struct {
-	URL          string
-	Snapshot     *Snapshot
-	Capabilities *Capabilities // nil: the ingester does not say
-	extras       snapshotExtras
+	URL      string
+	Snapshot *Snapshot
 
 	PhasesFetched bool
-	Phases        []PhaseHistogram // each reported phase over the window
+	Phases        []HistogramView // each reported phase over the window
 	PhasesErr     error
 
 	EventsFetched bool
@@ -132,7 +130,7 @@ func topScreen(d *TopData, st TopState, width, height int) []string {
 		lines = append(lines[:height-len(foot)], foot...)
 	}
 	if st.Help {
-		lines = overlay(lines, topHelp(d, width), width)
+		lines = overlay(lines, topHelp(snap, width), width)
 	}
 	for i, l := range lines {
 		l = cleanText(l, 1<<16)
@@ -165,7 +163,7 @@ func topHeader(d *TopData, snap *Snapshot, st TopState, full bool) []string {
 	// The group's figures, or the totals.
 	t := snap.Totals
 	procs, requests, thr, busy, workers, lat := t.Processes, t.Requests, t.Throughput, t.Busy, t.Workers, t.Latency
-	current, inFlight := d.extras.Totals.CurrentThroughput, d.extras.Totals.InFlight
+	current, inFlight := t.CurrentThroughput, t.InFlight
 	var slow uint64
 	for _, g := range snap.Groups {
 		if st.Group == "" || g.Name == st.Group {
@@ -173,35 +171,30 @@ func topHeader(d *TopData, snap *Snapshot, st TopState, full bool) []string {
 		}
 	}
 	if st.Group != "" {
-		procs, requests, thr, busy, workers, lat, current, inFlight = 0, 0, 0, 0, 0, Latency{Phase: "request"}, nil, nil
+		procs, requests, thr, busy, workers, lat, current, inFlight = 0, 0, 0, 0, 0, Latency{Phase: "request"}, 0, 0
 		for _, g := range snap.Groups {
 			if g.Name == st.Group {
 				procs, requests, thr, busy, workers, lat = g.Processes, g.RequestsTotal, g.Throughput, g.Busy, g.Workers, g.Latency
-			}
-		}
-		for _, g := range d.extras.Groups {
-			if g.Name == st.Group {
 				current, inFlight = g.CurrentThroughput, g.InFlight
 			}
 		}
 	}
-	rate := fmt.Sprintf("req/s %.1f", thr)
-	if current != nil {
-		rate = fmt.Sprintf("req/s %.1f now, %.1f over %s", *current, thr, topDuration(snap.WindowSeconds))
-	}
+	// The newest interval's rate beside the window's: a load that began
+	// seconds ago shows at once.
+	rate := fmt.Sprintf("req/s %.1f now, %.1f over %s", current, thr, topDuration(snap.WindowSeconds))
 	var dropped uint64
 	for _, n := range snap.Ingest.Dropped {
 		dropped += n
 	}
 	flight := ""
-	if inFlight != nil {
-		flight = fmt.Sprintf("  in flight %d", *inFlight)
+	if snap.Capabilities.InFlight {
+		flight = fmt.Sprintf("  in flight %d", inFlight)
 	}
 	add("%s  %s p50/p95/p99 %s/%s/%s  busy %s/%d%s", rate, lat.Phase,
 		topSecs(lat.P50), topSecs(lat.P95), topSecs(lat.P99), fmt.Sprintf("%.1f", busy), workers, flight)
 	add("processes %d  requests %d  slow %d  dropped %d", procs, requests, slow, dropped)
 
-	if c := d.Capabilities; c != nil && len(c.Missing) > 0 {
+	if c := &snap.Capabilities; len(c.Missing) > 0 {
 		module := "this mod_wsgi"
 		if c.Module != "" {
 			module = "mod_wsgi " + c.Module
@@ -216,7 +209,7 @@ func topHeader(d *TopData, snap *Snapshot, st TopState, full bool) []string {
 			for _, m := range c.Missing {
 				what = append(what, m.What)
 			}
-			add("needs mod_wsgi 6 (%s here): %s  (? says why)", module, strings.Join(what, ", "))
+			add("%s here; needs mod_wsgi 6 (? says why): %s", module, strings.Join(what, ", "))
 		}
 	}
 	if snap.Ingest.Last == nil {
@@ -349,7 +342,11 @@ func topLatency(d *TopData, snap *Snapshot, st TopState, room int) []string {
 		for _, h := range d.Phases {
 			p50, p95, p99 := topSecs(h.P50), topSecs(h.P95), topSecs(h.P99)
 			if h.BelowResolution {
-				p50, p95, p99 = "< 1ms", "< 1ms", "< 1ms"
+				below := "< " + topSecs(&h.Resolution)
+				if h.Resolution <= 0 {
+					below = "< 1.0ms"
+				}
+				p50, p95, p99 = below, below, below
 			}
 			rows = append(rows, fmt.Sprintf(latHead, topField(group, 16), h.Phase, fmt.Sprint(h.Count), topSecs(h.Mean), p50, p95, p99, topSecs(h.Max)))
 		}
@@ -418,8 +415,14 @@ func topEvents(d *TopData, snap *Snapshot, st TopState, room int) []string {
 			sec, frac := math.Modf(e.T)
 			at := time.Unix(int64(sec), int64(frac*1e9)).Local().Format("15:04:05")
 			uptime, reqs, flight := "", "", ""
-			if e.Kind != "started" {
-				uptime, reqs, flight = topDuration(e.Uptime), fmt.Sprint(e.Requests), fmt.Sprint(e.InFlight)
+			if e.Uptime != nil {
+				uptime = topDuration(*e.Uptime)
+			}
+			if e.Requests != nil {
+				reqs = fmt.Sprint(*e.Requests)
+			}
+			if e.InFlight != nil {
+				flight = fmt.Sprint(*e.InFlight)
 			}
 			rows = append(rows, fmt.Sprintf(eventHead, at, topField(e.Kind, 9), topField(e.Group, 16), fmt.Sprint(e.Slot),
 				fmt.Sprint(e.PID), topField(e.Reason, 16), uptime, reqs, flight))
@@ -467,7 +470,7 @@ func topEvents(d *TopData, snap *Snapshot, st TopState, room int) []string {
 }
 
 // topHelp is the help box's text.
-func topHelp(d *TopData, width int) []string {
+func topHelp(snap *Snapshot, width int) []string {
 	lines := []string{
 		"mod_wsgi-express top: keys",
 		"",
@@ -478,7 +481,7 @@ func topHelp(d *TopData, width int) []string {
 		"Tab      next view         ? h     this help (Esc closes it too)",
 		"q Esc    quit              Ctrl-C  quit",
 	}
-	if c := d.Capabilities; c != nil && len(c.Missing) > 0 {
+	if c := &snap.Capabilities; len(c.Missing) > 0 {
 		lines = append(lines, "", "Needs mod_wsgi 6:")
 		for _, m := range c.Missing {
 			for _, l := range wrap(m.What+": "+m.Why, max(width-8, 30)) {

@@ -155,18 +155,19 @@ func topData(t *testing.T) *TopData {
 		}
 	}
 	f := func(v float64) *float64 { return &v }
-	n := 3
-	d := &TopData{Snapshot: &snap, Capabilities: &Capabilities{Module: "4.9.4", Source: "reporter",
+	u := func(v uint64) *uint64 { return &v }
+	snap.Capabilities = Capabilities{Module: "4.9.4", Source: "reporter", InFlight: true,
 		Missing: []Missing{{What: "GC", Why: "mod_wsgi 4.9.4 does not report garbage collection; it needs mod_wsgi 6"},
-			{What: "GIL wait", Why: "mod_wsgi 4.9.4 does not time the GIL; it needs mod_wsgi 6"}}},
-		PhasesFetched: true, Phases: []PhaseHistogram{
+			{What: "GIL wait", Why: "mod_wsgi 4.9.4 does not time the GIL; it needs mod_wsgi 6"}}}
+	snap.Totals.CurrentThroughput, snap.Totals.InFlight = 41, 3
+	d := &TopData{Snapshot: &snap,
+		PhasesFetched: true, Phases: []HistogramView{
 			{Phase: "application", Count: 40, Mean: f(0.004), Max: f(0.8), P50: f(0.003), P95: f(0.0045), P99: f(0.75)},
-			{Phase: "queue", Count: 40, BelowResolution: true}},
+			{Phase: "queue", Count: 40, BelowResolution: true, Resolution: 0.001}},
 		EventsFetched: true, Events: []Event{
-			{T: 1.7e9 + 90, Kind: "stopped", Group: "web", PID: 999, Slot: 0, Reason: "maximum-requests", Uptime: 65, Requests: 400, InFlight: 0},
+			{T: 1.7e9 + 90, Kind: "stopped", Group: "web", PID: 999, Slot: 0, Reason: "maximum-requests", Uptime: f(65), Requests: u(400), InFlight: u(0)},
 			{T: 1.7e9, Kind: "started", Group: "other", PID: 77, Slot: 1}},
 	}
-	d.extras.Totals.CurrentThroughput, d.extras.Totals.InFlight = f(41), &n
 	return d
 }
 
@@ -178,18 +179,18 @@ func TestTopViews(t *testing.T) {
 		not  []string
 	}{
 		{"processes by cpu", TopState{}, []string{"req/s 41.0 now, 35.0 over 1m00s", "in flight 3", "processes 4  requests 65",
-			"needs mod_wsgi 6 (mod_wsgi 4.9.4 here): GC, GIL wait  (? says why)",
+			"mod_wsgi 4.9.4 here; needs mod_wsgi 6 (? says why): GC, GIL wait",
 			"processes by cpu: 4 live", " 1002 ", " 1000 ", " 77 ", " 1001 "}, nil},
 		{"processes by rss", TopState{Sort: "rss"}, []string{"processes by rss", " 1001 ", " 1000 ", " 77 ", " 1002 "}, nil},
 		{"processes by requests", TopState{Sort: "requests"}, []string{" 77 ", " 1000 ", " 1002 ", " 1001 "}, nil},
 		{"processes by busy", TopState{Sort: "busy"}, []string{" 1000 ", " 77 ", " 1002 ", " 1001 "}, nil},
 		{"processes by pid", TopState{Sort: "pid"}, []string{" 77 ", " 1000 ", " 1001 ", " 1002 "}, nil},
 		{"one group", TopState{Group: "other"}, []string{"group other", "req/s 5.0", "processes 1  requests 5", "processes by cpu: 1 live", "other", " 77 "},
-			[]string{" 1000 ", "in flight"}},
+			[]string{" 1000 ", "in flight 3"}},
 		{"latency", TopState{View: ViewLatency}, []string{"[2 latency]", "latency by phase over the last 1m00s",
 			"PHASE", "COUNT", "MEAN", "P50", "P95", "P99", "MAX",
 			"application", "40", "4.0ms", "3.0ms", "4.5ms", "750.0ms", "800.0ms",
-			"queue", "40", "-", "< 1ms", "< 1ms", "< 1ms"}, []string{"since the ingester started"}},
+			"queue", "40", "-", "< 1.0ms", "< 1.0ms", "< 1.0ms"}, []string{"since the ingester started"}},
 		{"events", TopState{View: ViewEvents}, []string{"[4 events]", "newest first", "EVENT", "REASON", "UPTIME", "REQUESTS", "IN FLIGHT",
 			"stopped", "web", "999", "maximum-requests", "1m05s", "400", "started", "other", "77"}, nil},
 		{"events of one group", TopState{View: ViewEvents, Group: "web"}, []string{"stopped", "999"}, []string{" 77 "}},
@@ -215,7 +216,7 @@ func TestTopViews(t *testing.T) {
 // views say so and show what the snapshot has.
 func TestTopViewsFallback(t *testing.T) {
 	d := topData(t)
-	d.Capabilities, d.Phases, d.Events = nil, nil, nil
+	d.Snapshot.Capabilities, d.Phases, d.Events = Capabilities{}, nil, nil
 	d.PhasesErr = fmt.Errorf("x: %w", errNoEndpoint)
 	d.EventsErr = fmt.Errorf("x: %w", errNoEndpoint)
 	lines := screenLines(t, RenderTopView(d, TopState{View: ViewLatency}, 120, 30))
@@ -235,6 +236,7 @@ func TestRenderTopText(t *testing.T) {
 	d := topData(t)
 	s, _ := liveStore(t, 60)
 	snap := s.Snapshot()
+	snap.Capabilities = d.Snapshot.Capabilities
 	d.Snapshot = &snap
 	text := RenderTopText(d, TopState{View: ViewProcesses, Help: true, Keys: true}, 0)
 	if strings.ContainsAny(text, "\x1b\r") {
