@@ -235,6 +235,17 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	for _, pid := range pids {
 		rows = append(rows, processRow(s.group, pid))
 	}
+	// With mod_wsgi before 6 the header names what needs mod_wsgi 6, and
+	// the help says why; mod_wsgi 6 reports the requests in flight.
+	headWants := []string{"1-4 view  < > sort  g group  space pause  ? help  q quit"}
+	helpWants := []string{"| mod_wsgi-express top: keys", "next process group"}
+	if major, _ := strconv.Atoi(strings.SplitN(s.version, ".", 2)[0]); major < 6 {
+		headWants = append(headWants, "mod_wsgi "+s.version+" here; needs mod_wsgi 6 (? says why): GC, GIL")
+		helpWants = append(helpWants, "| Needs mod_wsgi 6:", "GC: mod_wsgi "+s.version+" does not")
+	} else {
+		headWants = append(headWants, "in flight 0")
+	}
+	shows("the header", 0, headWants, nil)
 	shows("the processes and the requests sent", 0, []string{"mod_wsgi-express top", "[1 processes]", fmt.Sprintf("requests %d  slow 1", n),
 		"processes by cpu: 2 live", "1-4 view  < > sort  g group  space pause  ? help  q quit"}, nil, rows...)
 	shows("the latency by phase", press("2"), []string{"[2 latency]", "latency by phase over the last", "PHASE"}, []string{"processes by cpu"},
@@ -243,7 +254,7 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	shows("the events", press("4"), []string{"[4 events]", "process lifecycle events, newest first", "started", strconv.Itoa(pids[0]), strconv.Itoa(pids[1])}, nil)
 	shows("the processes again", press("1"), []string{"[1 processes]"}, nil, rows...)
 	shows("the processes by rss", press(">"), []string{"processes by rss: 2 live"}, nil)
-	shows("the help", press("?"), []string{"| mod_wsgi-express top: keys", "next process group"}, nil)
+	shows("the help", press("?"), helpWants, nil)
 	shows("the help closed", press("?"), []string{"processes by rss"}, []string{"top: keys"})
 	shows("the application's group only", press("g"), []string{"group " + s.group, fmt.Sprintf("requests %d", n)}, nil, rows...)
 	shows("every group again", press("g"), []string{"group all"}, nil)
