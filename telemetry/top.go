@@ -131,6 +131,11 @@ func topScreen(d *TopData, st TopState, width, height int) []string {
 	}
 	if st.Help {
 		lines = overlay(lines, topHelp(snap, width), width)
+		if height > 0 && len(lines) > height {
+			// A help taller than the terminal is cut; the key line
+			// stays.
+			lines = append(lines[:height-len(foot)], foot...)
+		}
 	}
 	for i, l := range lines {
 		l = cleanText(l, 1<<16)
@@ -546,6 +551,9 @@ func overlay(lines, text []string, width int) []string {
 func topField(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s
+	}
+	if n < 1 {
+		return ""
 	}
 	r := []rune(s)
 	return string(r[:n-1]) + "~"

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -307,4 +308,39 @@ func TestTopFormats(t *testing.T) {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
+}
+
+// Whatever JSON the ingester's address answers, top draws every view
+// within the terminal, with no control character from the data.
+func FuzzTopJSON(f *testing.F) {
+	d := topData(&testing.T{})
+	seed, _ := json.Marshal(struct {
+		*Snapshot
+		Events []Event         `json:"events"`
+		Phases []HistogramView `json:"phases"`
+	}{d.Snapshot, d.Events, d.Phases})
+	f.Add(seed, uint8(80), uint8(24))
+	f.Add([]byte(`{"window_seconds":1e300,"processes":[{"group":"\u001b[2J","uptime":-1e300,"pid":1}],"events":[{"t":1e300,"kind":"\u202e"}]}`), uint8(40), uint8(5))
+	f.Fuzz(func(t *testing.T, data []byte, w, h uint8) {
+		var in struct {
+			Snapshot
+			Events []Event         `json:"events"`
+			Phases []HistogramView `json:"phases"`
+		}
+		if json.Unmarshal(data, &in) != nil {
+			return
+		}
+		d := &TopData{Snapshot: &in.Snapshot, Events: in.Events, EventsFetched: true, Phases: in.Phases, PhasesFetched: true}
+		width, height := max(int(w), 40), max(int(h), 5)
+		for _, view := range TopViews {
+			for _, help := range []bool{false, true} {
+				st := TopState{View: view, Help: help, Keys: true, Group: in.Snapshot.Capabilities.Module}
+				checkSize(t, screenLines(t, RenderTopView(d, st, int(w), int(h))), width, height)
+				text := RenderTopText(d, st, int(w))
+				if strings.ContainsAny(text, "\x1b\r\u202e") {
+					t.Fatalf("control characters in %q", text)
+				}
+			}
+		}
+	})
 }
