@@ -275,3 +275,49 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 		t.Errorf("top did not restore the cursor and screen on exit: ends %q", tail(o, 80))
 	}
 }
+
+// TestTelemetryTopEvents recycles a daemon process with
+// --maximum-requests and checks that top --once --view events shows each
+// event of GET /api/events: the starts, and the stop of the process that
+// served its maximum with the requests it served.
+func TestTelemetryTopEvents(t *testing.T) {
+	s := startTelemetry(t, "--processes", "1", "--threads", "1", "--maximum-requests", "5", "--telemetry-interval", "0.5")
+	var first []int
+	waitFor(t, "the daemon process reporting", func() bool {
+		snap := s.snapshot(t)
+		first = running(&snap, s.group)
+		return len(first) == 1
+	})
+	paths := make([]string, 8)
+	for i := range paths {
+		paths[i] = fmt.Sprintf("/e%d", i)
+	}
+	testenv.GetAll(t, httpClient, s.URL, paths, 1)
+	var events []telemetry.Event
+	stopped := func() *telemetry.Event {
+		for i, e := range events {
+			if int(e.PID) == first[0] && e.Kind != "started" && e.Kind != "stopping" {
+				return &events[i]
+			}
+		}
+		return nil
+	}
+	waitFor(t, "the first process's stop in the event log", func() bool {
+		s.getJSON(t, "api/events", &events)
+		return stopped() != nil
+	}, func() string { return fmt.Sprintf("events %+v", events) })
+	out := topOnce(t, s, "--view", "events")
+	s.getJSON(t, "api/events", &events)
+	for _, e := range events {
+		row := `(?m)^\S+ +` + regexp.QuoteMeta(e.Kind) + ` +` + regexp.QuoteMeta(s.group) + ` +` + strconv.Itoa(e.Slot) + ` +` + strconv.Itoa(int(e.PID)) + `( |$)`
+		if !regexp.MustCompile(row).MatchString(out) {
+			t.Errorf("top --once --view events: no %s of pid %d in:\n%s", e.Kind, e.PID, out)
+		}
+	}
+	// The stop says how many requests the process served: its maximum.
+	if e := stopped(); e == nil || e.Requests == nil || *e.Requests != 5 {
+		t.Errorf("stop event %+v: want 5 requests served", e)
+	} else if !regexp.MustCompile(`(?m)^\S+ +` + regexp.QuoteMeta(e.Kind) + ` .* ` + strconv.Itoa(first[0]) + ` .* 5( +\d+)?$`).MatchString(out) {
+		t.Errorf("top --once --view events: the stop of pid %d does not show 5 requests:\n%s", first[0], out)
+	}
+}

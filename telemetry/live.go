@@ -39,7 +39,7 @@ func (c *Client) Snapshot() (*Snapshot, error) {
 var liveFetch = TopFetch{Phases: true, Events: true}
 
 // Live is `mod_wsgi-express top`'s view: it shows c's data on the terminal
-// out (RenderTopView), first first and then every second, until q, Esc,
+// out (RenderTopView), first at once and then every second, until q, Esc,
 // Ctrl-C or Ctrl-D is typed on the terminal in, in ends, or a stop signal
 // arrives; keys switch views, sorts and groups (topHelp), and a window
 // resize redraws. The terminal is in raw mode and on its alternate screen
