@@ -1,12 +1,12 @@
 package telemetry
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,27 +27,24 @@ func NewClient(url string) *Client {
 
 // Snapshot reads GET URL/api/snapshot.
 func (c *Client) Snapshot() (*Snapshot, error) {
-	resp, err := c.http.Get(c.URL + "api/snapshot")
-	if err != nil {
-		return nil, err
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %s", c.URL+"api/snapshot", resp.Status)
-	}
 	var s Snapshot
-	if err := json.NewDecoder(io.LimitReader(resp.Body, 64<<20)).Decode(&s); err != nil {
-		return nil, fmt.Errorf("reading %s: %v", c.URL+"api/snapshot", err)
+	if _, err := c.get("api/snapshot", &s); err != nil {
+		return nil, err
 	}
 	return &s, nil
 }
 
-// Live is `mod_wsgi-express top`'s view: it shows c's snapshots on the
-// terminal out (RenderTop), first at once and then every second, until q,
+// liveFetch is what the live view reads each second: every view's data,
+// so that a key switching views shows it at once.
+var liveFetch = TopFetch{Phases: true, Events: true}
+
+// Live is `mod_wsgi-express top`'s view: it shows c's data on the terminal
+// out (RenderTopView), first at once and then every second, until q, Esc,
 // Ctrl-C or Ctrl-D is typed on the terminal in, in ends, or a stop signal
-// arrives; a window resize redraws. The terminal is in raw mode and on its
-// alternate screen meanwhile, and left as it was.
-func Live(in, out *os.File, c *Client, first *Snapshot) error {
+// arrives; keys switch views, sorts and groups (topHelp), and a window
+// resize redraws. The terminal is in raw mode and on its alternate screen
+// meanwhile, and left as it was.
+func Live(in, out *os.File, c *Client, first *TopData, st TopState) error {
 	saved, err := term.MakeRaw(int(in.Fd()))
 	if err != nil {
 		return fmt.Errorf("cannot put the terminal in raw mode: %v", err)
@@ -62,38 +59,62 @@ func Live(in, out *os.File, c *Client, first *Snapshot) error {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, liveSignals...)
 	defer signal.Stop(sigs)
-	keys := make(chan byte, 16)
+	keys := make(chan []byte, 16)
 	go readKeys(in, keys)
-	v := &liveView{out: out, c: c, snap: first}
+	st.Keys = true
+	v := &liveView{out: out, c: c, data: first, st: st}
 	v.draw()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
+	// One read at a time, in the background: keys stay answered while
+	// the ingester is slow.
+	type result struct {
+		d   *TopData
+		err error
+	}
+	fetched := make(chan result, 1)
+	fetching := false
 	for {
 		select {
 		case k, ok := <-keys:
-			if !ok || k == 'q' || k == 'Q' || k == 3 || k == 4 { // Ctrl-C, Ctrl-D
+			if !ok || v.key(k) {
 				return nil
 			}
+			v.draw()
 		case sig := <-sigs:
 			if !windowResized(sig) {
 				return nil
 			}
 			v.draw()
 		case <-tick.C:
-			v.fetch()
+			if fetching || v.st.Paused {
+				continue
+			}
+			fetching = true
+			group := v.st.Group
+			go func() {
+				d, err := c.Top(liveFetch, group)
+				fetched <- result{d, err}
+			}()
+		case r := <-fetched:
+			fetching = false
+			if r.err == nil {
+				v.data = r.d
+			}
+			v.fetchErr = r.err
 			v.draw()
 		}
 	}
 }
 
-// readKeys sends what is typed on in to keys, and closes keys when in
-// ends.
-func readKeys(in io.Reader, keys chan<- byte) {
+// readKeys sends what each read of in gets to keys, and closes keys when
+// in ends.
+func readKeys(in io.Reader, keys chan<- []byte) {
 	buf := make([]byte, 64)
 	for {
 		n, err := in.Read(buf)
-		for _, b := range buf[:n] {
-			keys <- b
+		if n > 0 {
+			keys <- slices.Clone(buf[:n])
 		}
 		if err != nil {
 			close(keys)
@@ -102,21 +123,81 @@ func readKeys(in io.Reader, keys chan<- byte) {
 	}
 }
 
-// liveView is what Live shows: the last snapshot read, or why the last
-// read failed.
+// liveView is what Live shows: the last data read, or why the last read
+// failed, as the viewer chose (st).
 type liveView struct {
 	out      *os.File
 	c        *Client
-	snap     *Snapshot
+	data     *TopData
 	fetchErr error
+	st       TopState
 }
 
-func (v *liveView) fetch() {
-	s, err := v.c.Snapshot()
-	if err == nil {
-		v.snap = s
+// key applies what one read of the terminal got, and reports whether it
+// quits. An escape sequence (an arrow key) is skipped whole; Esc alone
+// closes the help, or quits.
+func (v *liveView) key(b []byte) (quit bool) {
+	for i := 0; i < len(b); i++ {
+		k := b[i]
+		if k == 0x1b && i+1 < len(b) && (b[i+1] == '[' || b[i+1] == 'O') {
+			i += 2
+			for i < len(b) && (b[i] < 0x40 || b[i] > 0x7e) {
+				i++
+			}
+			continue
+		}
+		if v.applyKey(k) {
+			return true
+		}
 	}
-	v.fetchErr = err
+	return false
+}
+
+func (v *liveView) applyKey(k byte) (quit bool) {
+	st := &v.st
+	switch k {
+	case 'q', 'Q', 3, 4: // Ctrl-C, Ctrl-D
+		return true
+	case 0x1b:
+		if !st.Help {
+			return true
+		}
+		st.Help = false
+	case '?', 'h':
+		st.Help = !st.Help
+	case '1', 'p':
+		st.View = ViewProcesses
+	case '2', 'l':
+		st.View = ViewLatency
+	case '3', 's':
+		st.View = ViewSlow
+	case '4', 'e':
+		st.View = ViewEvents
+	case '\t':
+		st.View = TopViews[(slices.Index(TopViews, st.View)+1)%len(TopViews)]
+	case '>', '.', 'o':
+		st.Sort = TopSortKeys[(slices.Index(TopSortKeys, st.Sort)+1)%len(TopSortKeys)]
+	case '<', ',':
+		st.Sort = TopSortKeys[(slices.Index(TopSortKeys, st.Sort)+len(TopSortKeys)-1)%len(TopSortKeys)]
+	case 'g', 'f':
+		st.Group = nextGroup(v.data, st.Group)
+	case ' ':
+		st.Paused = !st.Paused
+	}
+	return false
+}
+
+// nextGroup is the group after current in the snapshot's groups, "" (all)
+// after the last.
+func nextGroup(d *TopData, current string) string {
+	if d == nil || d.Snapshot == nil {
+		return ""
+	}
+	names := []string{""}
+	for _, g := range d.Snapshot.Groups {
+		names = append(names, g.Name)
+	}
+	return names[(slices.Index(names, current)+1)%len(names)]
 }
 
 func (v *liveView) draw() {
@@ -126,8 +207,8 @@ func (v *liveView) draw() {
 	}
 	if v.fetchErr != nil {
 		msg := fmt.Sprintf("mod_wsgi-express top: cannot reach the telemetry at %s: %v; retrying (q quits)", v.c.URL, v.fetchErr)
-		io.WriteString(v.out, ClearScreen+strings.TrimSpace(msg))
+		io.WriteString(v.out, ClearScreen+cleanText(strings.TrimSpace(msg), 4096))
 		return
 	}
-	io.WriteString(v.out, RenderTop(v.snap, w, h))
+	io.WriteString(v.out, RenderTopView(v.data, v.st, w, h))
 }

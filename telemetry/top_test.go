@@ -1,6 +1,8 @@
 package telemetry
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -59,6 +61,36 @@ func liveStore(t *testing.T, processes int) (*Store, *clock) {
 	return s, c
 }
 
+// inOrder checks that each of want is on some line of lines, in order.
+func inOrder(t *testing.T, lines []string, want ...string) {
+	t.Helper()
+	all := strings.Join(lines, "\n")
+	pos := 0
+	for _, w := range want {
+		i := strings.Index(all[pos:], w)
+		if i < 0 {
+			t.Errorf("no %q after offset %d in:\n%s", w, pos, all)
+			return
+		}
+		pos += i + len(w)
+	}
+}
+
+// checkSize checks a screen's lines fit width and height (0: any), and
+// returns them.
+func checkSize(t *testing.T, lines []string, width, height int) []string {
+	t.Helper()
+	if height > 0 && len(lines) > height {
+		t.Errorf("%d lines for height %d", len(lines), height)
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); width > 0 && n > width {
+			t.Errorf("line of %d columns in width %d: %q", n, width, l)
+		}
+	}
+	return lines
+}
+
 func TestRenderTop(t *testing.T) {
 	live, _ := liveStore(t, 2)
 	crowded, _ := liveStore(t, 40)
@@ -71,44 +103,196 @@ func TestRenderTop(t *testing.T) {
 		name          string
 		store         *Store
 		width, height int
-		want          []string // substrings, each on some line, in order
+		want          []string // substrings, in order
 		wantLines     int      // exact count when > 0
 	}{
 		{name: "no data", store: NewStore(Options{}), width: 80, height: 24,
-			want: []string{"mod_wsgi-express top", "waiting for the first telemetry datagram", "GROUP", "(no process has reported yet)"}},
+			want: []string{"mod_wsgi-express top", "waiting for the first telemetry datagram", "[1 processes]", "GROUP", "(no process has reported yet)", "? help  q quit"}},
 		{name: "two processes", store: live, width: 120, height: 24,
-			want: []string{"req/s 20.0", "busy 6.0/30", "processes 2", "requests 40",
-				"web", "1000", "running", "1m30s", "10.0", "3.3ms", "3.5ms", "3.5ms", "3.0/15", "50%", "50.0M",
+			want: []string{"group all", "req/s 20.0", "busy 6.0/30", "processes 2  requests 40", "processes by cpu: 2 live, 0 stopped",
+				"web", "1000", "running", "1m30s", "20", "10.0", "3.5ms", "3.5ms", "3.0/15", "50%", "50.0M",
 				"web", "1001"}},
 		{name: "narrow terminal cuts lines", store: live, width: 40, height: 24, want: []string{"mod_wsgi-express top"}},
 		{name: "more processes than rows", store: crowded, width: 120, height: 12, wantLines: 12,
-			want: []string{"GROUP", "1000", "... 33 more processes"}},
-		{name: "slow requests, control characters removed", store: slow, width: 120, height: 24,
-			want: []string{"api", "SLOW", "active", "3.25s", "api", "POST", "/upload?[31m"}},
+			want: []string{"GROUP", "1000", "... 36 more processes", "q quit"}},
+		{name: "tiny terminal", store: crowded, width: 10, height: 2, wantLines: 5},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			snap := tt.store.Snapshot()
 			lines := screenLines(t, RenderTop(&snap, tt.width, tt.height))
-			if len(lines) > tt.height || tt.wantLines > 0 && len(lines) != tt.wantLines {
-				t.Errorf("%d lines for height %d (want %d)", len(lines), tt.height, tt.wantLines)
+			if tt.wantLines > 0 && len(lines) != tt.wantLines {
+				t.Errorf("%d lines, want %d", len(lines), tt.wantLines)
 			}
-			for _, l := range lines {
-				if n := utf8.RuneCountInString(l); n > tt.width {
-					t.Errorf("line of %d columns in width %d: %q", n, tt.width, l)
-				}
-			}
+			checkSize(t, lines, max(tt.width, 40), max(tt.height, 5))
+			inOrder(t, lines, tt.want...)
+		})
+	}
+	t.Run("slow requests view, control characters removed", func(t *testing.T) {
+		snap := slow.Snapshot()
+		lines := screenLines(t, RenderTopView(&TopData{Snapshot: &snap}, TopState{View: ViewSlow, Keys: true}, 100, 24))
+		checkSize(t, lines, 100, 24)
+		inOrder(t, lines, "[3 slow requests]", "STATE", "START", "DURATION", "GROUP", "PATH", "active", "3.25s", "api", "5", "POST", "-", "/upload?[31m")
+	})
+}
+
+// topData is a two-group snapshot with the API's extras, as Client.Top
+// reads them from a mod_wsgi 4.9.4 server.
+func topData(t *testing.T) *TopData {
+	t.Helper()
+	s, _ := liveStore(t, 3)
+	s.Ingest(tick(77, 1, "other", 5))
+	snap := s.Snapshot()
+	// Process 1001 uses the most memory, 1002 the most CPU, 77 (other)
+	// served the most.
+	for i := range snap.Processes {
+		switch p := &snap.Processes[i]; p.PID {
+		case 1001:
+			p.RSS, p.CPU, p.Requests, p.Busy = 900<<20, 0.1, 1, 0.5
+		case 1002:
+			p.RSS, p.CPU, p.Requests, p.Busy = 10<<20, 0.9, 2, 1
+		case 77:
+			p.RSS, p.CPU, p.Requests, p.Busy = 20<<20, 0.2, 500, 2
+		}
+	}
+	f := func(v float64) *float64 { return &v }
+	u := func(v uint64) *uint64 { return &v }
+	snap.Capabilities = Capabilities{Module: "4.9.4", Source: "reporter", InFlight: true,
+		Missing: []Missing{{What: "GC", Why: "mod_wsgi 4.9.4 does not report garbage collection; it needs mod_wsgi 6"},
+			{What: "GIL wait", Why: "mod_wsgi 4.9.4 does not time the GIL; it needs mod_wsgi 6"}}}
+	snap.Totals.CurrentThroughput, snap.Totals.InFlight = 41, 3
+	d := &TopData{Snapshot: &snap,
+		PhasesFetched: true, Phases: []HistogramView{
+			{Phase: "application", Count: 40, Mean: f(0.004), Max: f(0.8), P50: f(0.003), P95: f(0.0045), P99: f(0.75)},
+			{Phase: "queue", Count: 40, BelowResolution: true, Resolution: 0.001}},
+		EventsFetched: true, Events: []Event{
+			{T: 1.7e9 + 90, Kind: "stopped", Group: "web", PID: 999, Slot: 0, Reason: "maximum-requests", Uptime: f(65), Requests: u(400), InFlight: u(0)},
+			{T: 1.7e9, Kind: "started", Group: "other", PID: 77, Slot: 1}},
+	}
+	return d
+}
+
+func TestTopViews(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		st   TopState
+		want []string
+		not  []string
+	}{
+		{"processes by cpu", TopState{}, []string{"req/s 41.0 now, 35.0 over 1m00s", "in flight 3", "processes 4  requests 65",
+			"mod_wsgi 4.9.4 here; needs mod_wsgi 6 (? says why): GC, GIL wait",
+			"processes by cpu: 4 live", " 1002 ", " 1000 ", " 77 ", " 1001 "}, nil},
+		{"processes by rss", TopState{Sort: "rss"}, []string{"processes by rss", " 1001 ", " 1000 ", " 77 ", " 1002 "}, nil},
+		{"processes by requests", TopState{Sort: "requests"}, []string{" 77 ", " 1000 ", " 1002 ", " 1001 "}, nil},
+		{"processes by busy", TopState{Sort: "busy"}, []string{" 1000 ", " 77 ", " 1002 ", " 1001 "}, nil},
+		{"processes by pid", TopState{Sort: "pid"}, []string{" 77 ", " 1000 ", " 1001 ", " 1002 "}, nil},
+		{"one group", TopState{Group: "other"}, []string{"group other", "req/s 5.0", "processes 1  requests 5", "processes by cpu: 1 live", "other", " 77 "},
+			[]string{" 1000 ", "in flight 3"}},
+		{"latency", TopState{View: ViewLatency}, []string{"[2 latency]", "latency by phase over the last 1m00s",
+			"PHASE", "COUNT", "MEAN", "P50", "P95", "P99", "MAX",
+			"application", "40", "4.0ms", "3.0ms", "4.5ms", "750.0ms", "800.0ms",
+			"queue", "40", "-", "< 1.0ms", "< 1.0ms", "< 1.0ms"}, []string{"since the ingester started"}},
+		{"events", TopState{View: ViewEvents}, []string{"[4 events]", "newest first", "EVENT", "REASON", "UPTIME", "REQUESTS", "IN FLIGHT",
+			"stopped", "web", "999", "maximum-requests", "1m05s", "400", "started", "other", "77"}, nil},
+		{"events of one group", TopState{View: ViewEvents, Group: "web"}, []string{"stopped", "999"}, []string{" 77 "}},
+		{"help", TopState{Help: true}, []string{"+---", "| mod_wsgi-express top: keys", "processes", "cpu, rss, requests, busy, pid",
+			"next process group", "quit", "Needs mod_wsgi 6:", "GC: mod_wsgi 4.9.4 does not report garbage collection", "+---"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.st.Keys = true
+			const width, height = 100, 30
+			lines := checkSize(t, screenLines(t, RenderTopView(topData(t), tt.st, width, height)), width, height)
+			inOrder(t, lines, tt.want...)
 			all := strings.Join(lines, "\n")
-			pos := 0
-			for _, w := range tt.want {
-				i := strings.Index(all[pos:], w)
-				if i < 0 {
-					t.Errorf("no %q after offset %d in:\n%s", w, pos, all)
-					break
+			for _, n := range tt.not {
+				if strings.Contains(all, n) {
+					t.Errorf("%q shown:\n%s", n, all)
 				}
-				pos += i
 			}
 		})
+	}
+}
+
+// Without an event log or window histograms (an older ingester), the
+// views say so and show what the snapshot has.
+func TestTopViewsFallback(t *testing.T) {
+	d := topData(t)
+	d.Snapshot.Capabilities, d.Phases, d.Events = Capabilities{}, nil, nil
+	d.PhasesErr = fmt.Errorf("x: %w", errNoEndpoint)
+	d.EventsErr = fmt.Errorf("x: %w", errNoEndpoint)
+	lines := screenLines(t, RenderTopView(d, TopState{View: ViewLatency}, 120, 30))
+	inOrder(t, lines, "latency by phase since the ingester started (this ingester has no GET /api/histogram)", "web", "request", "60", "3.3ms")
+	lines = screenLines(t, RenderTopView(d, TopState{View: ViewEvents}, 120, 30))
+	inOrder(t, lines, "process starts and stops from the processes listed (this ingester keeps no event log)", "started", "web")
+	for _, l := range lines {
+		if strings.Contains(l, "needs mod_wsgi 6") {
+			t.Errorf("capabilities said without any: %q", l)
+		}
+	}
+}
+
+// --once's text: every row, no control sequence, every missing measure
+// with its reason, no keys.
+func TestRenderTopText(t *testing.T) {
+	d := topData(t)
+	s, _ := liveStore(t, 60)
+	snap := s.Snapshot()
+	snap.Capabilities = d.Snapshot.Capabilities
+	d.Snapshot = &snap
+	text := RenderTopText(d, TopState{View: ViewProcesses, Help: true, Keys: true}, 0)
+	if strings.ContainsAny(text, "\x1b\r") {
+		t.Errorf("control characters in the text: %q", text)
+	}
+	lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+	inOrder(t, lines, "mod_wsgi-express top", "requests 1200",
+		"mod_wsgi 4.9.4 does not report, and needs mod_wsgi 6 for:",
+		"  GC: mod_wsgi 4.9.4 does not report garbage collection; it needs mod_wsgi 6",
+		"  GIL wait: mod_wsgi 4.9.4 does not time the GIL", "processes by cpu: 60 live", "1000", "1059")
+	for _, no := range []string{"q quit", "[1 processes]", "+---", "more processes"} {
+		if strings.Contains(text, no) {
+			t.Errorf("--once text has %q:\n%s", no, text)
+		}
+	}
+	if lines := strings.Split(RenderTopText(d, TopState{}, 50), "\n"); len(lines) < 60 {
+		t.Errorf("%d lines, want every process", len(lines))
+	} else {
+		checkSize(t, lines, 50, 0)
+	}
+}
+
+// The keys of the live view.
+func TestLiveKeys(t *testing.T) {
+	v := &liveView{data: topData(t), st: TopState{View: ViewProcesses, Sort: "cpu"}}
+	steps := []struct {
+		keys string
+		quit bool
+		want TopState
+	}{
+		{"2", false, TopState{View: ViewLatency, Sort: "cpu"}},
+		{"s", false, TopState{View: ViewSlow, Sort: "cpu"}},
+		{"\t", false, TopState{View: ViewEvents, Sort: "cpu"}},
+		{"\t1", false, TopState{View: ViewProcesses, Sort: "cpu"}},
+		{">", false, TopState{View: ViewProcesses, Sort: "rss"}},
+		{"<<", false, TopState{View: ViewProcesses, Sort: "pid"}},
+		{"o", false, TopState{View: ViewProcesses, Sort: "cpu"}},
+		{"g", false, TopState{View: ViewProcesses, Sort: "cpu", Group: "other"}},
+		{"g", false, TopState{View: ViewProcesses, Sort: "cpu", Group: "web"}},
+		{"g", false, TopState{View: ViewProcesses, Sort: "cpu"}},
+		{" ", false, TopState{View: ViewProcesses, Sort: "cpu", Paused: true}},
+		{" ?", false, TopState{View: ViewProcesses, Sort: "cpu", Help: true}},
+		{"\x1b[A\x1b[C", false, TopState{View: ViewProcesses, Sort: "cpu", Help: true}}, // arrows: nothing
+		{"\x1b", false, TopState{View: ViewProcesses, Sort: "cpu"}},                     // closes the help
+		{"\x1b", true, TopState{View: ViewProcesses, Sort: "cpu"}},
+	}
+	for _, s := range steps {
+		if quit := v.key([]byte(s.keys)); quit != s.quit || v.st != s.want {
+			t.Fatalf("after %q: state %+v quit %v, want %+v quit %v", s.keys, v.st, quit, s.want, s.quit)
+		}
+	}
+	for _, k := range []string{"q", "Q", "\x03", "\x04", "xq"} {
+		if !v.key([]byte(k)) {
+			t.Errorf("%q does not quit", k)
+		}
 	}
 }
 
@@ -124,4 +308,39 @@ func TestTopFormats(t *testing.T) {
 			t.Errorf("got %q, want %q", tt.got, tt.want)
 		}
 	}
+}
+
+// Whatever JSON the ingester's address answers, top draws every view
+// within the terminal, with no control character from the data.
+func FuzzTopJSON(f *testing.F) {
+	d := topData(&testing.T{})
+	seed, _ := json.Marshal(struct {
+		*Snapshot
+		Events []Event         `json:"events"`
+		Phases []HistogramView `json:"phases"`
+	}{d.Snapshot, d.Events, d.Phases})
+	f.Add(seed, uint8(80), uint8(24))
+	f.Add([]byte(`{"window_seconds":1e300,"processes":[{"group":"\u001b[2J","uptime":-1e300,"pid":1}],"events":[{"t":1e300,"kind":"\u202e"}]}`), uint8(40), uint8(5))
+	f.Fuzz(func(t *testing.T, data []byte, w, h uint8) {
+		var in struct {
+			Snapshot
+			Events []Event         `json:"events"`
+			Phases []HistogramView `json:"phases"`
+		}
+		if json.Unmarshal(data, &in) != nil {
+			return
+		}
+		d := &TopData{Snapshot: &in.Snapshot, Events: in.Events, EventsFetched: true, Phases: in.Phases, PhasesFetched: true}
+		width, height := max(int(w), 40), max(int(h), 5)
+		for _, view := range TopViews {
+			for _, help := range []bool{false, true} {
+				st := TopState{View: view, Help: help, Keys: true, Group: in.Snapshot.Capabilities.Module}
+				checkSize(t, screenLines(t, RenderTopView(d, st, int(w), int(h))), width, height)
+				text := RenderTopText(d, st, int(w))
+				if strings.ContainsAny(text, "\x1b\r\u202e") {
+					t.Fatalf("control characters in %q", text)
+				}
+			}
+		}
+	})
 }
