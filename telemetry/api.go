@@ -15,7 +15,8 @@ import (
 //	GET /api/processes        Snapshot.Processes
 //	GET /api/slow-requests    Snapshot.SlowRequests
 //	GET /api/ingest           Snapshot.Ingest
-//	GET /                     the live page (polls /api/snapshot)
+//	GET /                     the live page (web/index.html, its script
+//	                          and styles; polls the API)
 //
 // HEAD works wherever GET does; other methods get 405. Responses are not
 // cached. The data includes request URLs and, with +CaptureUserAgent,
@@ -46,6 +47,7 @@ func Handler(s *Store) http.Handler {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})
 	mux.HandleFunc("GET /{$}", servePage)
+	mux.HandleFunc("GET /{file}", servePage) // the page's app.js, charts.js, app.css
 	return mux
 }
 

@@ -1,0 +1,351 @@
+//go:build !windows
+
+package integration
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
+)
+
+// pageViews are the live page's tabs.
+var pageViews = []string{"overview", "latency", "processes", "slow", "gc", "gil"}
+
+// browser is headless Chromium driven over the DevTools protocol, with
+// every console error or warning, uncaught exception and failed load
+// collected.
+type browser struct {
+	ctx  context.Context
+	mu   sync.Mutex
+	errs []string
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	testenv.Integration(t)
+	profile := testenv.Dir(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath("/usr/bin/chromium"), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 900), chromedp.Flag("hide-scrollbars", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	b := &browser{ctx: ctx}
+	msgs := chromedp.Console(ctx) // starts the browser
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for m, err := range msgs {
+			if err != nil {
+				return
+			}
+			switch m.Type {
+			case chromedp.ConsoleError, chromedp.ConsoleWarning, chromedp.ConsoleException:
+				b.mu.Lock()
+				b.errs = append(b.errs, fmt.Sprintf("%s (%s:%d)", m, m.URL, m.Line))
+				b.mu.Unlock()
+			}
+		}
+	}()
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+		<-done
+		testenv.AssertNoProcesses(t, 0, profile)
+	})
+	return b
+}
+
+// do runs actions, each bounded in time.
+func (b *browser) do(t *testing.T, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+}
+
+// evalJS evaluates a JavaScript expression in the page.
+func evalJS[T any](t *testing.T, b *browser, js string) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("chromium: evaluating %s: %v", js, err)
+	}
+	return v
+}
+
+// eval evaluates js and decodes its value (as JSON) into out.
+func (b *browser) eval(t *testing.T, js string, out any) {
+	t.Helper()
+	v := evalJS[string](t, b, "JSON.stringify("+js+")")
+	if err := json.Unmarshal([]byte(v), out); err != nil {
+		t.Fatalf("%s gave %s: %v", js, v, err)
+	}
+}
+
+// wait polls js (an expression) until it is true; show explains a failure.
+func (b *browser) wait(t *testing.T, what, js, show string) {
+	t.Helper()
+	for deadline := time.Now().Add(45 * time.Second); !evalJS[bool](t, b, "!!("+js+")"); time.Sleep(100 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s: %s", what, evalJS[string](t, b, "String("+show+")"))
+		}
+	}
+}
+
+func (b *browser) noErrors(t *testing.T) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.errs) > 0 {
+		t.Errorf("the page logged errors:\n%s", strings.Join(b.errs, "\n"))
+	}
+	b.errs = nil
+}
+
+// shot takes a 1280x900 screenshot of the page as it is into dir (when
+// set) as telemetry-NAME.png.
+func (b *browser) shot(t *testing.T, dir, name string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, time.Minute)
+	defer cancel()
+	evalJS[bool](t, b, "(window.scrollTo(0, 0), true)")
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil || len(png) < 1000 {
+		t.Fatalf("screenshot of %s: %d bytes, %v", name, len(png), err)
+	}
+	if dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "telemetry-"+name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// pageExpect is what a run of the page checks may count on.
+type pageExpect struct {
+	native   bool   // mod_wsgi 6: GC, GIL and phases are charted; else the page says they need 6
+	module   string // the module version the page must name (4.x)
+	slowID   string // a slow request's id to drill into ("": the first row)
+	slowPath string // its path
+	restarts bool   // restart markers must be drawn
+}
+
+const (
+	jsUpdated = `document.getElementById("status").textContent.startsWith("updated")`
+	jsState   = `document.body.dataset.view + " " + document.getElementById("status").textContent + " " + document.getElementById("apierr").textContent`
+)
+
+// jsCharts is an expression: the svg charts of a view as [id, t0, t1, points].
+func jsCharts(view string) string {
+	return `[...document.querySelectorAll("#view-` + view + ` .plot")].filter(p => !p.closest("[hidden]")).map(p => {
+		const s = p.querySelector("svg.chart");
+		const time = s && s.dataset.t0 !== undefined;
+		return [p.id, time ? +s.dataset.t0 : null, time ? +s.dataset.t1 : null,
+			s ? +(s.dataset.points || s.dataset.bars || 0) : p.querySelector(".note") ? -1 : 0];
+	})`
+}
+
+// checkPage opens the page at base and checks every view: drawn without
+// a console error, the window picker changing each chart's span, the
+// drill-down, and (mod_wsgi 4.x) the notice of what needs mod_wsgi 6.
+// Screenshots go to shots when it is set.
+func checkPage(t *testing.T, base string, want pageExpect, shots string) {
+	b := newBrowser(t)
+	b.do(t, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(base+"#overview"))
+	b.wait(t, "the page's first update", jsUpdated, jsState)
+
+	for _, view := range pageViews {
+		t.Run(view, func(t *testing.T) {
+			for _, w := range []int{60, 900, 300} {
+				b.do(t, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#windows button[data-window="%d"]`, w))))
+				// The tab links carry the window: follow the tab's own link.
+				b.do(t, chromedp.Click(chromedp.CSS(`#tabs a[data-view="`+view+`"]`)))
+				if view == "gc" && !want.native || view == "gil" && !want.native {
+					missing := "#" + view + "-missing"
+					b.wait(t, view+" saying it needs mod_wsgi 6", `!document.querySelector("`+missing+`").hidden && document.querySelector("`+missing+`").textContent.includes("mod_wsgi 6")`, jsState)
+					continue
+				}
+				if view == "slow" { // its one chart is the drill-down's
+					b.wait(t, "the slow requests' table", `document.body.dataset.view === "slow" && document.querySelectorAll("#t-slow tbody tr").length > 0`, jsState)
+					continue
+				}
+				// Each chart drawn, spanning the chosen window.
+				b.wait(t, fmt.Sprintf("%s's charts over %d s", view, w), fmt.Sprintf(`document.body.dataset.view === %q && %s.length > 0 &&
+					%s.every(c => c[3] !== 0 && (c[1] === null || Math.abs(c[2] - c[1] - %d) < 0.5))`, view, jsCharts(view), jsCharts(view), w),
+					`JSON.stringify(`+jsCharts(view)+`) + " " + `+jsState)
+			}
+			// Only this view shows.
+			var shown []string
+			b.eval(t, `[...document.querySelectorAll(".view")].filter(v => v.offsetParent !== null).map(v => v.id)`, &shown)
+			if fmt.Sprint(shown) != "[view-"+view+"]" {
+				t.Errorf("views shown: %v, want view-%s alone", shown, view)
+			}
+			checkView(t, b, view, want)
+			b.noErrors(t)
+			b.shot(t, shots, view)
+		})
+	}
+
+	if !want.native {
+		var notice string
+		b.eval(t, `document.getElementById("needs6").hidden ? "" : document.getElementById("needs6").textContent`, &notice)
+		for _, s := range []string{"mod_wsgi " + want.module, "needs mod_wsgi 6", "GC", "GIL"} {
+			if !strings.Contains(notice, s) {
+				t.Errorf("the page's notice for mod_wsgi %s does not say %q: %q", want.module, s, notice)
+			}
+		}
+	} else {
+		var hidden bool
+		b.eval(t, `document.getElementById("needs6").hidden`, &hidden)
+		if !hidden {
+			t.Error("the mod_wsgi 6 page shows the notice of what needs mod_wsgi 6")
+		}
+	}
+	b.noErrors(t)
+}
+
+// checkView checks what is particular to a view, the window at 5 minutes.
+func checkView(t *testing.T, b *browser, view string, want pageExpect) {
+	switch view {
+	case "overview":
+		b.wait(t, "the header's current rate and window mean", `/^[0-9.]+$/.test(document.getElementById("k-rps").textContent) &&
+			/mean over/.test(document.getElementById("k-rps-mean").textContent) && /%$/.test(document.getElementById("k-cap").textContent)`, jsState)
+		// Throughput: a stacked area per status class, an error-rate line.
+		var names []string
+		b.eval(t, `[...document.querySelectorAll("#c-throughput path.series")].map(p => p.dataset.name)`, &names)
+		for _, n := range []string{"2xx", "5xx", "error rate"} {
+			if !strings.Contains(strings.Join(names, ","), n) {
+				t.Errorf("throughput chart has series %v, want %s", names, n)
+			}
+		}
+		if want.restarts {
+			var markers int
+			b.eval(t, `document.querySelectorAll("#view-overview svg .marker").length`, &markers)
+			if markers < 5 {
+				t.Errorf("%d restart markers on the overview's 5 charts, want one per restart on each", markers)
+			}
+		}
+	case "latency":
+		b.wait(t, "the histogram with percentile marks", `document.querySelectorAll("#c-hist .pmark").length === 3 && document.querySelectorAll("#c-hist rect.bar").length > 0`, jsState)
+		var phases []string
+		b.eval(t, `[...document.querySelectorAll("#phase option")].map(o => o.value)`, &phases)
+		if want.native && len(phases) != 8 || !want.native && len(phases) == 0 {
+			t.Errorf("phases to choose: %v", phases)
+		}
+		// Choosing another phase redraws the histogram for it.
+		other := phases[len(phases)-1]
+		b.do(t, chromedp.SetValue(chromedp.CSS("#phase"), other), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.getElementById("phase").dispatchEvent(new Event("change"))`)(ctx, tg)
+			return err
+		}))
+		b.wait(t, "the histogram of phase "+other, `document.getElementById("h-hist").textContent.includes(`+fmt.Sprintf("%q", phaseLabel(other))+`)`, `document.getElementById("h-hist").textContent`)
+		if !want.native {
+			var note string
+			b.eval(t, `document.getElementById("phases-note").textContent`, &note)
+			if !strings.Contains(note, "mod_wsgi 6") {
+				t.Errorf("the latency view does not say which phases need mod_wsgi 6: %q", note)
+			}
+		}
+	case "processes":
+		b.wait(t, "a bar per process and the event log", `document.querySelectorAll("#c-timeline rect.pbar").length > 0 &&
+			document.querySelectorAll("#t-events tbody tr td:not(.empty)").length > 0 && document.querySelectorAll("#t-procs tbody tr td:not(.empty)").length > 0`, jsState)
+		if want.restarts {
+			var n int
+			b.eval(t, `document.querySelectorAll("#c-timeline .marker").length`, &n)
+			if n == 0 {
+				t.Error("no restart marked on the process timeline")
+			}
+		}
+	case "slow":
+		b.wait(t, "slow requests listed", `document.querySelectorAll("#t-slow tbody tr[data-id]").length > 0`, jsState)
+		// Active first.
+		var states []string
+		b.eval(t, `[...document.querySelectorAll("#t-slow tbody tr[data-id] td:first-child")].map(td => td.textContent)`, &states)
+		seenOther := false
+		for _, s := range states {
+			if s != "active" {
+				seenOther = true
+			} else if seenOther {
+				t.Errorf("an active request listed after a finished one: %v", states)
+			}
+		}
+		id := want.slowID
+		if id == "" {
+			b.eval(t, `document.querySelector("#t-slow tbody tr[data-id]").dataset.id`, &id)
+		}
+		b.do(t, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#t-slow tbody tr[data-id=%q]`, id))))
+		b.wait(t, "the drill-down of "+id, fmt.Sprintf(`!document.getElementById("drill").hidden && document.getElementById("drill").dataset.id === %q`, id),
+			`document.getElementById("drill").outerText`)
+		var fields string
+		b.eval(t, `document.getElementById("drill").innerText`, &fields)
+		for _, s := range []string{want.slowPath, "GIL wait", "CPU user / sys", "bytes in", "bytes out", "concurrency", "process", "log ID", "user agent"} {
+			if !strings.Contains(fields, s) {
+				t.Errorf("the drill-down of %s lacks %q:\n%s", id, s, fields)
+			}
+		}
+		if want.native {
+			var parts int
+			b.eval(t, `+document.querySelector("#c-drill svg").dataset.points`, &parts)
+			if parts < 4 {
+				t.Errorf("the drill-down's phase bar has %d parts, want server, queue, daemon, application and its waits", parts)
+			}
+		} else if !strings.Contains(fields, "needs mod_wsgi 6") {
+			t.Errorf("the drill-down does not say what needs mod_wsgi 6:\n%s", fields)
+		}
+		// Filtering by path, then by state, keeps only what matches.
+		b.do(t, chromedp.SendKeys(chromedp.CSS("#f-path"), want.slowPath))
+		b.wait(t, "the path filter", `[...document.querySelectorAll("#t-slow tbody tr[data-id] td.path")].every(td => td.textContent.includes(`+fmt.Sprintf("%q", want.slowPath)+`))`, `document.getElementById("t-slow").innerText`)
+		evalJS[bool](t, b, `(document.getElementById("f-path").value = "", document.getElementById("f-path").dispatchEvent(new Event("input")))`)
+		// Sorting by duration, longest first (active still first).
+		b.do(t, chromedp.Click(chromedp.CSS(`#t-slow th[data-sort="duration"]`)))
+		b.wait(t, "sorted by duration", `document.querySelector('#t-slow th[data-sort="duration"]').classList.contains("sorted")`, `document.getElementById("t-slow").innerText`)
+	case "gc":
+		if want.native {
+			b.wait(t, "GC pauses and overhead", `document.querySelectorAll("#c-gc-pauses circle").length > 0 && document.getElementById("gc-kpis").textContent.includes("GC overhead")`, jsState)
+		}
+	case "gil":
+		if want.native {
+			b.wait(t, "a verdict and a heat map per process", `document.querySelectorAll("#gil-body .verdict").length > 0 &&
+				document.querySelector("#gil-body .verdict").textContent.length > 10 && document.querySelectorAll("#gil-body svg.heat").length > 0 &&
+				[...document.querySelectorAll("#gil-body .proc-heat h3")].every(h => /: \S/.test(h.textContent))`, jsState)
+		}
+	}
+}
+
+func phaseLabel(p string) string {
+	return map[string]string{"request": "request (total)", "gil_wait": "GIL wait", "input_read": "input read", "output_write": "output write"}[p] + func() string {
+		if _, ok := map[string]bool{"request": true, "gil_wait": true, "input_read": true, "output_write": true}[p]; ok {
+			return ""
+		}
+		return p
+	}()
+}
+
+// TestTelemetryPageFixtures drives the page against the API's contract
+// served from fixtures: mod_wsgi 6's every measure, and 4.9.4's reporter
+// with what it lacks.
+func TestTelemetryPageFixtures(t *testing.T) {
+	for _, native := range []bool{true, false} {
+		name := map[bool]string{true: "mod_wsgi 6", false: "mod_wsgi 4"}[native]
+		t.Run(name, func(t *testing.T) {
+			f := &fixtureAPI{native: native, now: time.Now()}
+			first := f.slow()[2]
+			want := pageExpect{native: native, module: map[bool]string{true: "6.0.5", false: "4.9.4"}[native],
+				slowID: first["id"].(string), slowPath: first["path"].(string), restarts: true}
+			checkPage(t, f.serve(t), want, os.Getenv("MOD_WSGI_TEST_FIXTURE_SHOTS"))
+		})
+	}
+}
