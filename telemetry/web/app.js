@@ -351,7 +351,8 @@ const VIEWS = {
     const g = await get("api/gc?" + scopeParams());
     if (!g.available || c.gc === false) {
       miss.hidden = false; body.hidden = true;
-      miss.textContent = "GC: " + (g.why || missingWhy("GC") || "this module does not report garbage collection; it needs mod_wsgi 6.");
+      miss.replaceChildren(htmlEl("b", null, "GC: " + (g.why || missingWhy("GC") || "this module does not report garbage collection; it needs mod_wsgi 6.")),
+        htmlEl("p", "note", "With mod_wsgi 6 this view shows the share of time spent in collections, collections per second for each generation, every pause on a timeline and the pauses' distribution."));
       return;
     }
     miss.hidden = true; body.hidden = false;
@@ -386,7 +387,8 @@ const VIEWS = {
     const why = missingWhy("GIL");
     if (c.gil === false || (!groups.length && why)) {
       miss.hidden = false; body.hidden = true; body.replaceChildren();
-      miss.textContent = "GIL: " + (why || "this module does not report GIL waits; it needs mod_wsgi 6.");
+      miss.replaceChildren(htmlEl("b", null, "GIL: " + (why || "this module does not report GIL waits; it needs mod_wsgi 6.")),
+        htmlEl("p", "note", "With mod_wsgi 6 this view shows, for each group, how often a waiting thread gets the GIL at the first hand-off, and for each process a heat map of its threads' busy time, each with a verdict."));
       return;
     }
     miss.hidden = true; body.hidden = false;
