@@ -28,6 +28,7 @@ type ingester struct {
 	ln   net.Listener
 	srv  *http.Server
 	recv *telemetry.Receiver
+	stop chan struct{} // ends the store's ticker
 }
 
 // Provision binds the web UI's port.
@@ -63,13 +64,30 @@ func uiListenError(in *express.TelemetryIngester, err error) error {
 // serves the web UI and writes the state file.
 func (ing *ingester) Start() error {
 	in := ing.in
-	store := telemetry.NewStore(telemetry.Options{})
+	// The processes run on this host: a pid that vanished is a crash.
+	store := telemetry.NewStore(telemetry.Options{
+		Step:  time.Duration(in.IntervalSeconds * float64(time.Second)),
+		Alive: telemetry.ProcessExists,
+	})
 	recv, err := telemetry.Listen(in.Socket, in.UID, in.GID, store)
 	if err != nil {
 		return &fault.RuntimeError{Msg: err.Error()}
 	}
 	ing.recv = recv
 	go recv.Serve()
+	ing.stop = make(chan struct{})
+	go func(stop <-chan struct{}) {
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				store.Tick()
+			}
+		}
+	}(ing.stop)
 	ing.srv = &http.Server{
 		Handler:           telemetry.Handler(store),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -97,6 +115,10 @@ func (ing *ingester) Stop() {
 	}
 	if ing.recv != nil {
 		ing.recv.Close()
+	}
+	if ing.stop != nil {
+		close(ing.stop)
+		ing.stop = nil
 	}
 	os.Remove(ing.in.StateFile)
 }

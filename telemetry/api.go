@@ -15,6 +15,12 @@ import (
 //	GET /api/processes        Snapshot.Processes
 //	GET /api/slow-requests    Snapshot.SlowRequests
 //	GET /api/ingest           Snapshot.Ingest
+//	GET /api/series           history of a group, all groups or a process
+//	                          (window, group, pid): Store.Series
+//	GET /api/histogram        a phase's distribution over the window
+//	                          (window, group, phase): Store.PhaseHistogram
+//	GET /api/events           the lifecycle log, newest first (since)
+//	GET /api/timeline         one bar per process alive in the window
 //	GET /                     the live page (web/index.html, its script
 //	                          and styles; polls the API)
 //
@@ -43,6 +49,7 @@ func Handler(s *Store) http.Handler {
 	api("/api/processes", func(s *Snapshot) any { return nonNil(s.Processes) })
 	api("/api/slow-requests", func(s *Snapshot) any { return nonNil(s.SlowRequests) })
 	api("/api/ingest", func(s *Snapshot) any { return s.Ingest })
+	historyAPI(mux, s)
 	mux.HandleFunc("GET /api/", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})

@@ -83,6 +83,7 @@ type Histogram struct {
 	// 6 reports them per interval.
 	Min, Max     float64
 	HaveExtremes bool
+	noMean       bool // some counts came without their mean: Sum is short
 }
 
 // observeExtremes folds an interval's exact minimum and maximum in.
@@ -97,13 +98,14 @@ func (h *Histogram) observeExtremes(min, max float64) {
 }
 
 // Quantile estimates the q-quantile in seconds (NaN when empty), kept
-// within the exact extremes when known.
+// within the exact extremes when known and possible for the mean (see
+// bounded).
 func (h *Histogram) Quantile(q float64) float64 {
-	v := quantile(&h.Counts, h.Coarse, q)
-	if h.HaveExtremes && !math.IsNaN(v) {
-		v = math.Max(h.Min, math.Min(h.Max, v))
+	sum := h.Sum
+	if h.noMean {
+		sum = -1
 	}
-	return v
+	return bounded(quantile(&h.Counts, h.Coarse, q), q, h.Count, sum, h.Min, h.Max, h.HaveExtremes)
 }
 
 // cuts returns the exposition bounds valid for h.

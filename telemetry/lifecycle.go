@@ -17,9 +17,12 @@ func (s *Store) applyStarted(d *Datagram, now time.Time) error {
 	if old := s.procs[procKey{gname, d.PID}]; old != nil {
 		// The pid was reused, or a process we joined mid-stream restarted
 		// under the same pid: close the old record first.
-		s.markGone(old, stateLost, "lost", now)
+		s.markGone(old, stateLost, "lost", now, nil)
 		s.remove(old)
 	}
+	// A sibling that crashed is the stop this start replaces: look before
+	// counting.
+	s.checkAlive(now)
 	p := s.process(gname, d.PID, now)
 	s.touch(p, d, now)
 	p.startKnown = true
@@ -30,6 +33,11 @@ func (s *Store) applyStarted(d *Datagram, now time.Time) error {
 		g.restarts++
 		g.pendingStops--
 	}
+	e := Event{T: unix(now), Kind: "started", Group: gname, PID: d.PID, Slot: p.slot}
+	if ps, ok := s.noteStart(g); ok {
+		e.Kind, e.Reason, e.Replaces = "restarted", ps.reason, ps.pid
+	}
+	s.event(e)
 	s.countUnknown(d)
 	return nil
 }
@@ -59,13 +67,26 @@ func (s *Store) applyStop(d *Datagram, now time.Time) error {
 	if d.Kind == KindProcessStopping {
 		if p.state == stateRunning {
 			p.state = stateStopping
+			e := Event{T: unix(now), Kind: "stopping", Group: gname, PID: d.PID, Slot: p.slot,
+				Reason: cleanReason(reason)}
+			if n, ok := d.Uint(FieldActiveRequestsAtStop); ok {
+				e.InFlight = &n
+			}
+			s.event(e)
 		}
 		s.countStop(p, reason)
 	} else {
 		if hasUptime {
 			p.uptime = uptime
 		}
-		s.markGone(p, stateStopped, reason, now)
+		e := &Event{}
+		if n, ok := d.Uint(FieldActiveRequestsAtExit); ok {
+			e.InFlight = &n
+		}
+		if n, ok := d.Uint(FieldLifetimeRequestCount); ok {
+			e.Requests = &n
+		}
+		s.markGone(p, stateStopped, reason, now, e)
 	}
 	s.countUnknown(d)
 	return nil
@@ -88,14 +109,38 @@ func (s *Store) countStop(p *process, reason string) {
 	}
 	g.stops[r]++
 	g.pendingStops++
+	s.noteStop(p, p.stopReason)
 }
 
-func (s *Store) markGone(p *process, st procState, reason string, now time.Time) {
-	if p.state < stateStopped {
-		p.state = st
-		p.stoppedAt = now
+// markGone ends p (stopped or lost) for reason, logging it with the
+// details in e (nil: none beyond p's own).
+func (s *Store) markGone(p *process, st procState, reason string, now time.Time, e *Event) {
+	if p.state >= stateStopped {
+		s.countStop(p, reason)
+		return
 	}
+	p.state = st
+	p.stoppedAt = now
 	s.countStop(p, reason)
+	s.freeSlot(p)
+	if e == nil {
+		e = &Event{}
+	}
+	e.T, e.Kind, e.Group, e.PID, e.Slot, e.Reason = unix(now), stateNames[st], p.key.group, p.key.pid, p.slot, p.stopReason
+	up := p.stoppedAt.Sub(p.startedAt).Seconds()
+	if p.uptime > 0 {
+		up = p.uptime
+	}
+	e.Uptime = &up
+	if e.Requests == nil {
+		n := p.requests
+		e.Requests = &n
+	}
+	if e.InFlight == nil && st == stateLost {
+		n := uint64(p.inFlight)
+		e.InFlight = &n
+	}
+	s.event(*e)
 }
 
 // expire marks silent processes lost and forgets those stopped long ago.
@@ -104,13 +149,14 @@ func (s *Store) expire(now time.Time) {
 		return
 	}
 	s.lastExpire = now
+	s.checkAlive(now)
 	for _, p := range s.procs {
 		stale := s.opt.StaleAfter
 		if iv := time.Duration(5 * p.interval * float64(time.Second)); iv > stale {
 			stale = iv
 		}
 		if p.state < stateStopped && now.Sub(p.lastSeen) > stale {
-			s.markGone(p, stateLost, "lost", now)
+			s.markGone(p, stateLost, "lost", now, nil)
 		}
 		if p.state >= stateStopped && now.Sub(p.stoppedAt) > s.opt.Linger {
 			s.remove(p)

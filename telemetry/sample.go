@@ -17,6 +17,7 @@ type sample struct {
 	rss, maxRSS                     uint64
 	workers, active                 uint64
 	mean                            [NumPhases]float64
+	hasMean                         [NumPhases]bool
 	min, max                        [NumPhases]float64
 	hasMax                          [NumPhases]bool
 	buckets                         [NumPhases][]int32
@@ -98,7 +99,7 @@ func parseSample(d *Datagram) (*sample, error) {
 			if !finiteNonNeg(x) {
 				return nil, invalid("phase mean")
 			}
-			v.mean[p] = x
+			v.mean[p], v.hasMean[p] = x, true
 		}
 		lo, ok1 := d.Float(PhaseMinField + uint16(p))
 		hi, ok2 := d.Float(PhaseMaxField + uint16(p))
@@ -149,6 +150,7 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 		// Silent for a while (stopped by a debugger, starved), but alive.
 		// Its stop stays counted: counters never go back.
 		p.state = stateRunning
+		s.assignSlot(p)
 	}
 	s.countUnknown(d)
 
@@ -168,6 +170,8 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	g.addCPU(p, v)
 	p.setGauges(v)
 	p.points.push(v.windowPoint(now, p.busy), s.opt.Points)
+	s.x.hist.addSample(p, gname, v, now)
+	s.x.caps.note(d, v)
 	return nil
 }
 
@@ -198,6 +202,7 @@ func (g *group) addPhases(v *sample) {
 		}
 		h.Count += total[ph]
 		h.Sum += v.mean[ph] * n
+		h.noMean = h.noMean || !v.hasMean[ph]
 		h.Coarse = h.Coarse || v.coarse
 		if v.hasMax[ph] && total[ph] > 0 {
 			h.observeExtremes(v.min[ph], v.max[ph])
@@ -247,13 +252,20 @@ func (v *sample) windowPoint(now time.Time, busy float64) point {
 		for _, c := range v.statuses {
 			pt.requests += c
 		}
+		pt.errors = v.statuses[4]
 	}
 	if v.buckets[PhaseRequest] == nil {
 		pt.phase = PhaseApplication
 	}
 	if b := v.buckets[pt.phase]; b != nil {
+		var n uint64
 		for i, c := range b {
 			pt.hist[i] = uint32(c)
+			n += uint64(c)
+		}
+		pt.sum = v.mean[pt.phase] * float64(n)
+		if !v.hasMean[pt.phase] {
+			pt.sum = -1 // unknown
 		}
 	}
 	if v.hasMax[pt.phase] {

@@ -12,6 +12,7 @@ import (
 type Snapshot struct {
 	Time          time.Time     `json:"time"`
 	WindowSeconds float64       `json:"window_seconds"`
+	Capabilities  Capabilities  `json:"capabilities"`
 	Totals        Totals        `json:"totals"`
 	Groups        []GroupView   `json:"groups"`
 	Processes     []ProcessView `json:"processes"`
@@ -27,6 +28,11 @@ type Totals struct {
 	Workers    uint64  `json:"workers"`
 	Busy       float64 `json:"busy"` // mean busy workers over each process's last interval
 	Latency    Latency `json:"latency"`
+	// CurrentThroughput is requests/s over each live process's newest
+	// interval: the load now, beside Throughput's window mean.
+	CurrentThroughput float64 `json:"current_throughput"`
+	InFlight          int     `json:"in_flight"`  // requests running at the last samples (mod_wsgi 6)
+	ErrorRate         float64 `json:"error_rate"` // 5xx / all over the window
 }
 
 // Latency summarises a duration distribution. Percentiles are estimated
@@ -40,6 +46,9 @@ type Latency struct {
 	P99    *float64 `json:"p99"`
 	Max    *float64 `json:"max"`
 	Coarse bool     `json:"coarse,omitempty"` // from mod_wsgi 4.x's coarser buckets
+	// BelowResolution: every request fell in the first bucket (under 1 ms,
+	// 5 ms when coarse); the percentiles are bounded guesses ("< 1 ms").
+	BelowResolution bool `json:"below_resolution,omitempty"`
 }
 
 // GroupView is one process group (EmbeddedGroup for embedded mode).
@@ -65,6 +74,12 @@ type GroupView struct {
 	InputBytes    uint64            `json:"input_bytes"`
 	OutputBytes   uint64            `json:"output_bytes"`
 	Phases        []PhaseView       `json:"phases"` // cumulative, phases the module reports
+	// The load now (see Totals), and restarts by the reason the replaced
+	// process stopped (crash: its pid vanished without a word).
+	CurrentThroughput float64           `json:"current_throughput"`
+	InFlight          int               `json:"in_flight"`
+	ErrorRate         float64           `json:"error_rate"`
+	RestartsByReason  map[string]uint64 `json:"restarts_by_reason"`
 }
 
 // PhaseView is a cumulative per-phase distribution.
@@ -82,6 +97,7 @@ type PhaseView struct {
 type ProcessView struct {
 	Group          string    `json:"group"`
 	PID            uint32    `json:"pid"`
+	Slot           int       `json:"slot"`  // stable small index within the group, reused by a replacement
 	State          string    `json:"state"` // running, stopping, stopped, lost
 	StopReason     string    `json:"stop_reason,omitempty"`
 	Hostname       string    `json:"hostname,omitempty"`
@@ -164,8 +180,8 @@ func (s *Store) Snapshot() Snapshot {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.opt.Now()
-	s.expire(now)
-	snap := Snapshot{Time: now, WindowSeconds: s.opt.Window.Seconds()}
+	s.tick(now)
+	snap := Snapshot{Time: now, WindowSeconds: s.opt.Window.Seconds(), Capabilities: s.x.caps.view()}
 	s.groupViews(&snap)
 	aggs := map[string]*groupAgg{}
 	for i := range snap.Groups {
@@ -183,6 +199,8 @@ func (s *Store) Snapshot() Snapshot {
 		if p.state >= stateStopped {
 			continue
 		}
+		a.view.CurrentThroughput += s.currentRate(p, now)
+		a.view.InFlight += p.inFlight
 		a.view.Processes++
 		a.view.Workers += p.workers
 		a.view.Busy += pv.Busy
@@ -193,6 +211,9 @@ func (s *Store) Snapshot() Snapshot {
 		v := a.view
 		v.Throughput = a.win.rate()
 		v.Latency = a.win.latency()
+		v.ErrorRate = a.win.errorRate()
+		snap.Totals.CurrentThroughput += v.CurrentThroughput
+		snap.Totals.InFlight += v.InFlight
 		if v.Workers > 0 {
 			v.Capacity = v.Busy / float64(v.Workers)
 		}
@@ -202,6 +223,7 @@ func (s *Store) Snapshot() Snapshot {
 	}
 	snap.Totals.Throughput = all.rate()
 	snap.Totals.Latency = all.latency()
+	snap.Totals.ErrorRate = all.errorRate()
 	snap.SlowRequests = s.slowViews(now)
 	snap.Ingest = s.ingestView()
 	return snap
@@ -223,7 +245,7 @@ func (s *Store) groupViews(snap *Snapshot) {
 	for _, name := range names {
 		g := s.groups[name]
 		v := GroupView{Name: name, Requests: map[string]uint64{}, Stops: map[string]uint64{},
-			CPUSeconds: g.cpuSeconds, Starts: g.starts, Restarts: g.restarts,
+			CPUSeconds: g.cpuSeconds, Starts: g.starts, Restarts: g.restarts, RestartsByReason: map[string]uint64{},
 			SlowRequests: g.slowCompleted, InputBytes: g.inputBytes, OutputBytes: g.outputBytes}
 		for i, c := range StatusClasses {
 			v.Requests[c] = g.requests[i]
@@ -236,6 +258,9 @@ func (s *Store) groupViews(snap *Snapshot) {
 		}
 		for r, c := range g.stops {
 			v.Stops[r] = c
+		}
+		for r, c := range s.x.groupLife(name).restartBy {
+			v.RestartsByReason[r] = c
 		}
 		for ph := Phase(0); ph < NumPhases; ph++ {
 			h := &g.phases[ph]
@@ -251,17 +276,25 @@ func (s *Store) groupViews(snap *Snapshot) {
 	}
 }
 
-// sortedProcesses are the processes by group, then pid.
+// sortedProcesses are the live processes (running, stopping) first, then
+// the stopped and lost ones; each part by group, slot, then pid.
 func (s *Store) sortedProcesses() []*process {
 	procs := make([]*process, 0, len(s.procs))
 	for _, p := range s.procs {
 		procs = append(procs, p)
 	}
 	sort.Slice(procs, func(i, j int) bool {
-		if procs[i].key.group != procs[j].key.group {
-			return procs[i].key.group < procs[j].key.group
+		a, b := procs[i], procs[j]
+		if la, lb := a.state < stateStopped, b.state < stateStopped; la != lb {
+			return la
 		}
-		return procs[i].key.pid < procs[j].key.pid
+		if a.key.group != b.key.group {
+			return a.key.group < b.key.group
+		}
+		if a.slot != b.slot {
+			return a.slot < b.slot
+		}
+		return a.key.pid < b.key.pid
 	})
 	return procs
 }
@@ -270,7 +303,7 @@ func (s *Store) sortedProcesses() []*process {
 // since the start of the window, and those samples summed.
 func (p *process) view(now, since time.Time) (ProcessView, window) {
 	var w window
-	pv := ProcessView{Group: p.key.group, PID: p.key.pid, State: stateNames[p.state],
+	pv := ProcessView{Group: p.key.group, PID: p.key.pid, Slot: p.slot, State: stateNames[p.state],
 		Hostname: p.host, ModWSGIVersion: p.modWSGI, PythonVersion: p.python,
 		ApacheVersion: p.apache, MPM: p.mpm, ParentPID: p.parentPID,
 		Started: p.startedAt, StartKnown: p.startKnown, LastSeen: p.lastSeen,
@@ -335,6 +368,13 @@ func (s *Store) slowViews(now time.Time) []SlowRequest {
 		}
 		out = append(out, r)
 	}
+	// Active first, then completed and lost; each part newest start first.
+	sort.SliceStable(out, func(i, j int) bool {
+		if ai, aj := out[i].State == "active", out[j].State == "active"; ai != aj {
+			return ai
+		}
+		return out[i].Start.After(out[j].Start)
+	})
 	return out
 }
 
@@ -372,6 +412,8 @@ func (s *Store) slowStale(pid uint32) time.Duration {
 // halfway through the window is not counted twice.
 type window struct {
 	requests   uint64
+	errors     uint64
+	sum        float64   // of the phase's durations, -1 when unknown
 	start, end time.Time // covered: earliest sample's start to latest sample
 	hist       [NumBuckets]uint64
 	phase      Phase
@@ -382,7 +424,7 @@ type window struct {
 }
 
 func (w *window) add(pt *point) {
-	o := window{requests: pt.requests, end: pt.at, phase: pt.phase, havePh: true,
+	o := window{requests: pt.requests, errors: pt.errors, sum: pt.sum, end: pt.at, phase: pt.phase, havePh: true,
 		coarse: pt.coarse, min: pt.min, max: pt.max, haveMax: pt.max >= 0}
 	o.start = pt.at.Add(-time.Duration(pt.period * float64(time.Second)))
 	for i, c := range pt.hist {
@@ -398,6 +440,7 @@ func (w *window) merge(o *window) {
 		return
 	}
 	w.requests += o.requests
+	w.errors += o.errors
 	if w.start.IsZero() || o.start.Before(w.start) {
 		w.start = o.start
 	}
@@ -405,7 +448,7 @@ func (w *window) merge(o *window) {
 		w.end = o.end
 	}
 	if !w.havePh || o.phase == PhaseRequest && w.phase != PhaseRequest {
-		w.hist, w.min, w.max, w.haveMax, w.coarse = [NumBuckets]uint64{}, 0, 0, false, false
+		w.hist, w.min, w.max, w.haveMax, w.coarse, w.sum = [NumBuckets]uint64{}, 0, 0, false, false, 0
 		w.phase, w.havePh = o.phase, true
 	}
 	if o.phase != w.phase {
@@ -413,6 +456,11 @@ func (w *window) merge(o *window) {
 	}
 	for i, c := range o.hist {
 		w.hist[i] += c
+	}
+	if w.sum < 0 || o.sum < 0 {
+		w.sum = -1 // a mean is missing: no bound from it
+	} else {
+		w.sum += o.sum
 	}
 	w.coarse = w.coarse || o.coarse
 	if o.haveMax {
@@ -446,14 +494,39 @@ func (w *window) latency() Latency {
 	l.P99 = opt(quantile(&w.hist, w.coarse, 0.99))
 	if w.haveMax {
 		l.Max = opt(w.max)
-		// Interpolation within a bucket can overshoot the exact extremes.
-		for _, p := range []*float64{l.P50, l.P95, l.P99} {
-			if p != nil {
-				*p = math.Max(w.min, math.Min(w.max, *p))
-			}
+	}
+	// Interpolation within a bucket can overshoot the exact extremes, or
+	// what the mean allows.
+	for i, p := range []*float64{l.P50, l.P95, l.P99} {
+		if p != nil {
+			*p = bounded(*p, [3]float64{0.5, 0.95, 0.99}[i], l.Count, w.sum, w.min, w.max, w.haveMax)
 		}
 	}
+	l.BelowResolution = l.Count > 0 && belowResolution(&w.hist, w.coarse)
 	return l
+}
+
+// errorRate is 5xx / all over the window (0 without requests).
+func (w *window) errorRate() float64 {
+	if w.requests == 0 {
+		return 0
+	}
+	return float64(w.errors) / float64(w.requests)
+}
+
+// belowResolution reports whether every count lies in the layout's first
+// bucket: under 1 ms, or 5 ms for mod_wsgi 4.x's coarse buckets.
+func belowResolution(h *[NumBuckets]uint64, coarse bool) bool {
+	first := 0
+	if coarse {
+		first = legacyCuts[0]
+	}
+	for i := first + 1; i < NumBuckets; i++ {
+		if h[i] > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // opt returns nil for NaN (JSON has no NaN), else a pointer to v.

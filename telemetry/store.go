@@ -12,14 +12,21 @@ const EmbeddedGroup = "(embedded)"
 
 // Options bound a Store. Zero fields take the defaults shown.
 type Options struct {
-	Window       time.Duration    // rates and percentiles cover this much history: 60s
-	Points       int              // samples kept per process: 300
-	StaleAfter   time.Duration    // a process silent this long (or 5 of its intervals) is lost: 30s
-	Linger       time.Duration    // stopped and lost processes stay listed this long: 60s
-	MaxProcesses int              // processes tracked at once: 1024
-	MaxGroups    int              // process groups ever seen: 64 (counters are kept for all of them)
-	SlowRequests int              // recent slow requests kept: 100
-	Now          func() time.Time // clock: time.Now
+	Window       time.Duration // rates and percentiles cover this much history: 60s
+	Points       int           // samples kept per process: 300
+	StaleAfter   time.Duration // a process silent this long (or 5 of its intervals) is lost: 30s
+	Linger       time.Duration // stopped and lost processes stay listed this long: 60s
+	MaxProcesses int           // processes tracked at once: 1024
+	MaxGroups    int           // process groups ever seen: 64 (counters are kept for all of them)
+	SlowRequests int           // recent slow requests kept: 100
+	Step         time.Duration // history resolution, the telemetry interval: 1s (never less)
+	History      time.Duration // history kept for /api/series and /api/histogram: 15m
+	Events       int           // lifecycle events (and past timeline bars) kept: 10000
+	// Alive reports whether a process still exists (ProcessExists when the
+	// ingester shares the processes' host); nil: never checked, processes
+	// that die without a word are lost only when silent past StaleAfter.
+	Alive func(pid uint32) bool
+	Now   func() time.Time // clock: time.Now
 }
 
 func (o Options) withDefaults() Options {
@@ -40,6 +47,14 @@ func (o Options) withDefaults() Options {
 	defInt(&o.MaxProcesses, 1024)
 	defInt(&o.MaxGroups, 64)
 	defInt(&o.SlowRequests, 100)
+	defInt(&o.Events, 10000)
+	def(&o.History, 15*time.Minute)
+	if o.Step < time.Second {
+		o.Step = time.Second
+	}
+	if o.History < 2*o.Step {
+		o.History = 2 * o.Step
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -58,6 +73,7 @@ type Store struct {
 	slow       []*slowRecord // oldest first
 	stats      ingestStats
 	lastExpire time.Time
+	x          *extra // history, lifecycle log (history.go, events.go)
 }
 
 type ingestStats struct {
@@ -121,6 +137,7 @@ type process struct {
 	requests                        uint64
 	coarse                          bool
 	points                          ring
+	slot                            int
 }
 
 // ring holds a process's latest samples, oldest overwritten first.
@@ -148,10 +165,12 @@ type point struct {
 	at       time.Time
 	period   float64
 	requests uint64
+	errors   uint64 // 5xx
 	busy     float64
 	cpu      float64
 	rss      uint64
 	min, max float64 // exact extremes of the primary phase, max -1 when unknown
+	sum      float64 // seconds: the primary phase's mean × its count
 	hist     [NumBuckets]uint32
 	phase    Phase // primary phase of hist: request, else application
 	coarse   bool
@@ -159,12 +178,14 @@ type point struct {
 
 // NewStore returns an empty store.
 func NewStore(opt Options) *Store {
+	opt = opt.withDefaults()
 	return &Store{
-		opt:    opt.withDefaults(),
+		opt:    opt,
 		groups: map[string]*group{},
 		procs:  map[procKey]*process{},
 		byPID:  map[uint32]*process{},
 		stats:  ingestStats{dropped: map[Reason]uint64{}},
+		x:      newExtra(opt),
 	}
 }
 
@@ -209,8 +230,9 @@ func (s *Store) Ingest(b []byte) error {
 		return err
 	}
 	s.stats.accepted[d.Kind]++
+	s.x.caps.note(d, nil)
 	s.stats.last = now
-	s.expire(now)
+	s.tick(now)
 	return nil
 }
 
@@ -279,13 +301,17 @@ func (s *Store) process(gname string, pid uint32, now time.Time) *process {
 	if len(s.procs) >= s.opt.MaxProcesses {
 		s.evictOne(now)
 	}
-	p := &process{key: k, firstSeen: now, lastSeen: now, startedAt: now}
+	p := &process{key: k, firstSeen: now, lastSeen: now, startedAt: now, slot: -1}
 	s.procs[k] = p
 	s.byPID[pid] = p
+	s.assignSlot(p)
 	return p
 }
 
 func (s *Store) remove(p *process) {
+	s.retire(p)
+	s.freeSlot(p)
+	s.x.hist.forget(p)
 	delete(s.procs, p.key)
 	if s.byPID[p.key.pid] == p {
 		delete(s.byPID, p.key.pid)
@@ -302,7 +328,7 @@ func (s *Store) evictOne(now time.Time) {
 		}
 	}
 	if victim != nil {
-		s.markGone(victim, stateLost, "lost", now)
+		s.markGone(victim, stateLost, "lost", now, nil)
 		s.remove(victim)
 	}
 }
