@@ -70,9 +70,15 @@ var reSummaryVersion = regexp.MustCompile(`mod_wsgi Module +: .* \(mod_wsgi ([0-
 
 func startTelemetry(t *testing.T, extra ...string) *telemetryServer {
 	t.Helper()
+	return startTelemetryApp(t, telemetryApp, extra...)
+}
+
+// startTelemetryApp is startTelemetry with the application app.
+func startTelemetryApp(t *testing.T, app string, extra ...string) *telemetryServer {
+	t.Helper()
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), telemetryApp)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), app)
 	ui := testenv.FreePort(t)
 	args := append([]string{"app.wsgi", "--enable-telemetry", "--telemetry-ui-port", strconv.Itoa(ui)}, telemetryModuleArgs(t)...)
 	s := testenv.Start(t, dir, append(args, extra...)...)

@@ -53,9 +53,13 @@ function tsec(t) { return typeof t === "number" ? t : Date.parse(t) / 1000; }
 // but no percentile (all below the first bucket).
 function lat3(l) {
   if (!l) return "–";
-  if (l.count > 0 && none(l.p50) && none(l.p95)) return "< 1 ms";
+  if (l.count > 0 && none(l.p50) && none(l.p95)) return under();
   return [secs(l.p50), secs(l.p95), secs(l.p99)].join(" / ");
 }
+
+// under: what a percentile below the first bucket is shown as; mod_wsgi
+// 4.x's first bucket is 5 ms, mod_wsgi 6's 1 ms.
+function under() { return caps().source === "reporter" ? "< 5 ms" : "< 1 ms"; }
 
 // ---- DOM helpers (text only, never HTML from the wire) ----
 const $ = id => document.getElementById(id);
@@ -84,13 +88,15 @@ async function get(path) {
   }
   return body;
 }
-function scopeParams() {
+// scopeParams: the window and the chosen group, and the chosen process
+// for the endpoints that take one (withPID); the others get its group.
+function scopeParams(withPID) {
   const p = new URLSearchParams();
   p.set("window", state.window);
   if (state.scope.startsWith("g:")) p.set("group", state.scope.slice(2));
   if (state.scope.startsWith("p:")) {
     const [, pid, group] = state.scope.match(/^p:(\d+):(.*)$/) || [];
-    if (pid) { p.set("pid", pid); p.set("group", group); }
+    if (pid) { p.set("group", group); if (withPID) p.set("pid", pid); }
   }
   return p;
 }
@@ -130,7 +136,7 @@ async function refresh() {
 
 async function loadSeries() {
   state.series = null;
-  state.series = await get("api/series?" + scopeParams());
+  state.series = await get("api/series?" + scopeParams(true));
 }
 
 // span is the time range every chart shows: the window, ending now.
@@ -167,7 +173,9 @@ function renderHeader(snap) {
   $("k-cap").textContent = workers ? pct(v.busy / workers, 0) : "–";
   $("k-cap-detail").textContent = "capacity used (" + num(v.busy, 1) + " of " + workers + " busy" +
     (none(v.in_flight) ? "" : ", " + v.in_flight + " in flight") + ")";
-  const errs = v.requests && typeof v.requests === "object" ? v.requests["5xx"] || 0 : null;
+  // 5xx since the ingester started: the group's, or every group's.
+  const errs = v.requests && typeof v.requests === "object" ? v.requests["5xx"] || 0
+    : v === t ? snap.groups.reduce((a, g) => a + ((g.requests && g.requests["5xx"]) || 0), 0) : null;
   $("k-err").textContent = pct(v.error_rate, 1);
   $("k-err").className = v.error_rate > 0.01 ? "bad" : "";
   $("k-err-detail").textContent = "errors (5xx" + (errs === null ? "" : ", " + errs + " since start") + ")";
@@ -234,7 +242,7 @@ const VIEWS = {
       series: [{ name: "RSS", color: "#2aa5a5", values: s.rss, area: true }] });
     fill("t-groups", snap.groups.map(g => row([
       td(g.name, "l"), td(g.processes), td(num(none(g.current_throughput) ? g.throughput : g.current_throughput, 1)), td(num(g.throughput, 1)),
-      td(g.latency && g.latency.count > 0 && none(g.latency.p95) ? "< 1 ms" : secs(g.latency && g.latency.p95)),
+      td(g.latency && g.latency.count > 0 && none(g.latency.p95) ? under() : secs(g.latency && g.latency.p95)),
       td(pct(g.capacity, 0)), td(num(g.cpu, 2)), td(bytes(g.rss)), td(g.requests["5xx"] || 0), td(g.restarts),
     ])), 10, "No process has reported yet.");
   },
@@ -263,16 +271,16 @@ const VIEWS = {
       series: l ? [{ name: "p50", color: "#3c9a5f", values: l.p50 }, { name: "p95", color: "#e0883a", values: l.p95 },
         { name: "p99", color: "#c84b3c", values: l.p99 }] : [] });
 
-    const p = scopeParams(); p.set("phase", state.phase);
+    const p = scopeParams(false); p.set("phase", state.phase);
     const h = await get("api/histogram?" + p);
     $("h-hist").textContent = "Distribution: " + (PHASE_NAMES[h.phase] || h.phase) + ", last " + span_(h.window);
     const st = $("hist-stats"); st.replaceChildren();
     const stat = (k, v) => { htmlEl("span", null, k + " ", st); htmlEl("b", null, v, st); st.appendChild(document.createTextNode("   ")); };
-    const below = h.below_resolution;
+    const below = h.below_resolution, under = "< " + secs(h.resolution || 0.001);
     stat("requests", h.count); stat("mean", secs(h.mean)); stat("min", secs(h.min)); stat("max", secs(h.max));
-    stat("p50", below ? "< 1 ms" : secs(h.p50)); stat("p95", below ? "< 1 ms" : secs(h.p95)); stat("p99", below ? "< 1 ms" : secs(h.p99));
+    stat("p50", below ? under : secs(h.p50)); stat("p95", below ? under : secs(h.p95)); stat("p99", below ? under : secs(h.p99));
     if (h.coarse) htmlEl("span", "muted", "(coarse buckets of mod_wsgi 4.x)", st);
-    histChart($("c-hist"), h.buckets || [], below ? [] : [
+    histChart($("c-hist"), h.buckets || [], below ? [{ value: h.resolution || 0.001, label: "every request " + under, color: "#3c9a5f" }] : [
       { value: h.p50, label: "p50 " + secs(h.p50), color: "#3c9a5f" }, { value: h.p95, label: "p95 " + secs(h.p95), color: "#e0883a" },
       { value: h.p99, label: "p99 " + secs(h.p99), color: "#c84b3c" }], secs);
 
@@ -306,7 +314,7 @@ const VIEWS = {
       td(p.group, "l"), td(none(p.slot) ? "" : p.slot), td(p.pid),
       td(p.state + (p.stop_reason ? " (" + p.stop_reason + ")" : ""), "l state-" + p.state),
       td(dur(p.uptime)), td(p.requests), td(num(p.throughput, 1)),
-      td(p.latency && p.latency.count > 0 && none(p.latency.p95) ? "< 1 ms" : secs(p.latency && p.latency.p95)),
+      td(p.latency && p.latency.count > 0 && none(p.latency.p95) ? under() : secs(p.latency && p.latency.p95)),
       td(pct(p.capacity, 0)), td(p.in_flight), td(num(p.cpu, 2)), td(bytes(p.rss)), td(p.mod_wsgi_version || "", "l muted"),
     ])), 13, "No process has reported yet.");
     fill("t-events", events.slice(0, 200).map(e => row([
@@ -334,6 +342,7 @@ const VIEWS = {
       th.classList.toggle("sorted", th.dataset.sort === f.sort);
       th.classList.toggle("asc", th.dataset.sort === f.sort && f.order === "asc");
     });
+    state.slowList = list;
     $("slow-count").textContent = list.length + " request" + (list.length === 1 ? "" : "s") + " (active first)";
     fill("t-slow", list.map(r => {
       const tr = row([td(r.state, "l slow-" + r.state), td(secs(r.duration)), td(when(r.start), "l"), td(r.method || "", "l"),
@@ -348,7 +357,7 @@ const VIEWS = {
   async gc(snap) {
     const c = caps();
     const miss = $("gc-missing"), body = $("gc-body");
-    const g = await get("api/gc?" + scopeParams());
+    const g = c.gc === false ? { available: false, why: missingWhy("GC") } : await get("api/gc?" + scopeParams(false));
     if (!g.available || c.gc === false) {
       miss.hidden = false; body.hidden = true;
       miss.replaceChildren(htmlEl("b", null, "GC: " + (g.why || missingWhy("GC") || "this module does not report garbage collection; it needs mod_wsgi 6.")),
@@ -359,7 +368,7 @@ const VIEWS = {
     const sp = span(), mk = markers();
     const k = $("gc-kpis"); k.replaceChildren();
     const kpi = (v, l) => { const d = htmlEl("div", "kpi", null, k); htmlEl("b", null, v, d); htmlEl("span", null, l, d); };
-    kpi(pct(g.overhead, 2), "GC overhead");
+    kpi(none(g.overhead) ? "–" : pct(g.overhead, 2), "GC overhead");
     ["0", "1", "2"].forEach(gen => kpi(num(g.collections_per_second[gen], 2), "gen " + gen + " collections/s"));
     kpi(secs(g.pause_histogram && g.pause_histogram.max), "longest pause");
     const s = g.series || { t: [], overhead: [], collections: {} };
@@ -383,7 +392,7 @@ const VIEWS = {
 
   async gil(snap) {
     const c = caps(), miss = $("gil-missing"), body = $("gil-body");
-    const groups = await get("api/gil?window=" + state.window);
+    const groups = c.gil === false ? [] : await get("api/gil?window=" + state.window);
     const why = missingWhy("GIL");
     if (c.gil === false || (!groups.length && why)) {
       miss.hidden = false; body.hidden = true; body.replaceChildren();
@@ -406,6 +415,11 @@ const VIEWS = {
     }
     shown.forEach(g => {
       const card = htmlEl("div", "card gil-group", null, body);
+      if (g.available === false) {
+        htmlEl("h2", null, "Group " + g.group, card);
+        htmlEl("div", "verdict warn", g.why || "no GIL data from this group's module; it needs mod_wsgi 6", card);
+        return;
+      }
       htmlEl("h2", null, "Group " + g.group + " · switch interval " + secs(g.switch_interval), card);
       htmlEl("div", "verdict " + verdictClass(g.handoff), g.verdict, card);
       htmlEl("div", "stats", "First hand-off: " + (none(g.handoff) ? "too few waits to tell" : pct(g.handoff, 0) + " of waiting threads got the GIL at once"), card);
@@ -419,7 +433,7 @@ const VIEWS = {
       if ((g.processes || []).length) htmlEl("p", "note", "Per-thread capacity: each cell is the share of a step a thread was busy, pale when idle, amber half busy, red saturated.", card);
       (g.processes || []).forEach(p => {
         const box = htmlEl("div", "proc-heat", null, card);
-        htmlEl("h3", null, "pid " + p.pid + (none(p.slot) ? "" : " (#" + p.slot + ")") + ": " + p.verdict, box);
+        htmlEl("h3", null, "pid " + p.pid + (none(p.slot) ? "" : " (#" + p.slot + ")") + (p.state && p.state !== "running" ? ", " + p.state : "") + ": " + p.verdict, box);
         heatMap(htmlEl("div", "plot", null, box), p.t || [], p.threads || [], sp.t0, sp.t1, i => "thread " + i, markers());
       });
     });
@@ -429,17 +443,31 @@ const VIEWS = {
 function verdictClass(h) { return none(h) ? "" : h >= 0.7 ? "ok" : h >= 0.4 ? "warn" : "bad"; }
 function slowID(r) { return r.id || `${r.pid}-${r.thread}-${tsec(r.start)}`; }
 
+// drill shows one slow request: GET api/slow-requests/{id}, or the row
+// of the list when the ingester does not serve one by id.
 async function drill(id) {
   const box = $("drill");
-  let r;
-  try { r = await get("api/slow-requests/" + encodeURIComponent(id)); }
-  catch (e) {
-    if (e.status === 404) { box.hidden = false; $("drill-title").textContent = "That request is no longer kept."; $("c-drill").replaceChildren(); $("drill-fields").replaceChildren(); return; }
-    throw e;
+  let r = null;
+  if (!state.noDetail) {
+    try { r = await get("api/slow-requests/" + encodeURIComponent(id)); }
+    catch (e) {
+      if (e.status !== 404) throw e;
+      if (/no such endpoint/.test(e.message)) state.noDetail = true;
+    }
+  }
+  if (!r) r = (state.slowList || []).find(x => slowID(x) === id);
+  if (!r) {
+    box.hidden = false; box.dataset.id = "";
+    $("drill-title").textContent = "That request is no longer kept.";
+    $("c-drill").replaceChildren(); $("drill-fields").replaceChildren();
+    state.slow.id = "";
+    return;
   }
   box.hidden = false;
   box.dataset.id = slowID(r);
   $("drill-title").textContent = (r.method || "") + " " + (r.path || "") + " · " + r.state + " · " + secs(r.duration);
+  // mod_wsgi 4.x's reporter sends none of the detail (the API gives 0).
+  const four = caps().source === "reporter";
   const ph = r.phases || {};
   const app = ph.application || 0, sub = (ph.gil_wait || 0) + (ph.input_read || 0) + (ph.output_write || 0);
   const parts = [
@@ -449,10 +477,10 @@ async function drill(id) {
   ].map(([n, v]) => ({ name: n, value: v || 0, label: secs(v || 0),
     color: PHASE_COLORS[{ "input read": "input_read", "GIL wait": "gil_wait", "output write": "output_write" }[n] || n] }));
   const el = $("c-drill");
+  if (four) parts.splice(3, 3); // no GIL, input or output split from 4.x
   if (parts.some(p => p.value > 0)) hbar(el, parts, Math.max(r.duration, parts.reduce((a, p) => a + p.value, 0)));
   else el.replaceChildren(htmlEl("p", "note", "No per-phase times for this request" + (caps().source === "reporter" ? " (they need mod_wsgi 6)." : ".")));
-  const six = caps().source === "reporter" ? " (needs mod_wsgi 6)" : "";
-  const opt = (v, f) => none(v) ? "–" + six : f(v);
+  const opt = (v, f) => four ? "– (needs mod_wsgi 6)" : none(v) ? "–" : f(v);
   const fields = [
     ["state", r.state], ["status", r.status || "not yet"], ["started", when(r.start)], ["duration", secs(r.duration)],
     ["URL", (r.scheme ? r.scheme + "://" : "") + (r.host || "") + (r.path || "")], ["protocol", r.protocol || "–"],

@@ -196,6 +196,10 @@ function timeChart(el, opts) {
 // histChart draws buckets [{le, count}] as bars, one per bucket, with
 // vertical marks [{value, label, color}] placed within their bucket on a
 // log scale. fmt formats a bucket bound.
+// The overflow bucket's bound: null, or the largest float (JSON has no
+// infinity).
+function unbounded(le) { return le === null || le === undefined || le >= 1e300; }
+
 function histChart(el, buckets, marks, fmt) {
   el.replaceChildren();
   const width = Math.max(320, el.clientWidth || 600), height = 200;
@@ -218,17 +222,17 @@ function histChart(el, buckets, marks, fmt) {
   const every = Math.ceil(buckets.length / Math.max(1, Math.floor(w / 70)));
   buckets.forEach((b, i) => {
     const r = svgEl("rect", { x: m.left + i * bw + 1, y: y(b.count), width: Math.max(1, bw - 2), height: m.top + h - y(b.count), class: "bar" }, svg);
-    svgEl("title", {}, r).textContent = (i ? fmt(buckets[i - 1].le) + " – " : "≤ ") + (b.le === null || b.le === Infinity ? "∞" : fmt(b.le)) + ": " + b.count;
+    svgEl("title", {}, r).textContent = (i ? fmt(buckets[i - 1].le) + " – " : "≤ ") + (unbounded(b.le) ? "∞" : fmt(b.le)) + ": " + b.count;
     if (i % every === 0 || i === buckets.length - 1 && i % every >= every / 2) {
       svgEl("text", { x: m.left + (i + 1) * bw, y: m.top + h + 14, "text-anchor": "middle", class: "tick" }, svg)
-        .textContent = b.le === null || b.le === Infinity ? "∞" : "≤" + fmt(b.le);
+        .textContent = unbounded(b.le) ? "more" : "≤" + fmt(b.le);
     }
   });
   svgEl("line", { x1: m.left, x2: m.left + w, y1: m.top + h, y2: m.top + h, class: "axis" }, svg);
   // Place each mark inside the bucket that holds it.
   const pos = v => {
     for (let i = 0; i < buckets.length; i++) {
-      const hi = buckets[i].le === null ? Infinity : buckets[i].le;
+      const hi = unbounded(buckets[i].le) ? Infinity : buckets[i].le;
       if (v <= hi) {
         const lo = i ? buckets[i - 1].le : (hi / 2);
         const f = hi === Infinity || lo <= 0 ? 0.5 : Math.min(1, Math.max(0, Math.log(v / lo) / Math.log(hi / lo)));
