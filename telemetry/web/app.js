@@ -168,22 +168,22 @@ function scopeView(snap) {
 function renderHeader(snap) {
   const t = snap.totals, v = scopeView(snap) || t;
   $("k-rps").textContent = num(none(v.current_throughput) ? v.throughput : v.current_throughput, 1);
-  $("k-rps-mean").textContent = "requests/s now · " + num(v.throughput, 1) + " mean over " + snap.window_seconds + " s";
+  $("k-rps-mean").textContent = "req/s now · " + num(v.throughput, 1) + " mean over " + snap.window_seconds + " s";
   const workers = v.workers || 0;
   $("k-cap").textContent = workers ? pct(v.busy / workers, 0) : "–";
-  $("k-cap-detail").textContent = "capacity used (" + num(v.busy, 1) + " of " + workers + " busy" +
-    (none(v.in_flight) ? "" : ", " + v.in_flight + " in flight") + ")";
+  $("k-cap-detail").textContent = "capacity · " + num(v.busy, 1) + "/" + workers + " busy" +
+    (none(v.in_flight) ? "" : " · " + v.in_flight + " in flight");
   // 5xx since the ingester started: the group's, or every group's.
   const errs = v.requests && typeof v.requests === "object" ? v.requests["5xx"] || 0
     : v === t ? snap.groups.reduce((a, g) => a + ((g.requests && g.requests["5xx"]) || 0), 0) : null;
   $("k-err").textContent = pct(v.error_rate, 1);
   $("k-err").className = v.error_rate > 0.01 ? "bad" : "";
-  $("k-err-detail").textContent = "errors (5xx" + (errs === null ? "" : ", " + errs + " since start") + ")";
+  $("k-err-detail").textContent = "5xx in window" + (errs === null ? "" : " · " + errs + " since start");
   $("k-lat").textContent = lat3(v.latency);
-  $("k-lat-label").textContent = "p50 / p95 / p99 (" + ((v.latency && v.latency.phase) || "request") + ")";
+  $("k-lat-label").textContent = "p50 / p95 / p99 " + ((v.latency && v.latency.phase) || "request");
   const restarts = snap.groups.reduce((a, g) => a + (g.restarts || 0), 0);
   $("k-procs").textContent = t.processes;
-  $("k-procs-detail").textContent = "processes (" + restarts + " restart" + (restarts === 1 ? "" : "s") + ")";
+  $("k-procs-detail").textContent = "processes · " + restarts + " restart" + (restarts === 1 ? "" : "s");
   $("k-req").textContent = t.requests;
   renderScope(snap);
   renderNeeds6(snap);
@@ -431,7 +431,13 @@ const VIEWS = {
       if (total) hbar(bar, bands.map((v, i) => ({ name: labels[i], value: v, color: colors[i], label: pct(v / total, 0) })), total);
       else htmlEl("p", "note", "No GIL wait recorded in this window.", bar);
       if ((g.processes || []).length) htmlEl("p", "note", "Per-thread capacity: each cell is the share of a step a thread was busy, pale when idle, amber half busy, red saturated.", card);
-      (g.processes || []).forEach(p => {
+      // Live processes, then at most 4 that stopped in the window.
+      const procs = g.processes || [];
+      const live = procs.filter(p => !p.state || p.state === "running" || p.state === "stopping");
+      const gone = procs.filter(p => !live.includes(p));
+      const showGone = gone.slice(-4);
+      if (gone.length > showGone.length) htmlEl("p", "note", (gone.length - showGone.length) + " more processes stopped in this window are not drawn.", card);
+      live.concat(showGone).forEach(p => {
         const box = htmlEl("div", "proc-heat", null, card);
         htmlEl("h3", null, "pid " + p.pid + (none(p.slot) ? "" : " (#" + p.slot + ")") + (p.state && p.state !== "running" ? ", " + p.state : "") + ": " + p.verdict, box);
         heatMap(htmlEl("div", "plot", null, box), p.t || [], p.threads || [], sp.t0, sp.t1, i => "thread " + i, markers());
