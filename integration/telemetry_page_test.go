@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,6 +142,7 @@ type pageExpect struct {
 	module   string // the module version the page must name (4.x)
 	slowID   string // a slow request's id to drill into ("": the first row)
 	slowPath string // its path
+	base     string // the page's URL, under which the API is
 	restarts bool   // restart markers must be drawn
 }
 
@@ -289,14 +291,34 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 		}
 		id := want.slowID
 		if id == "" {
-			b.eval(t, `document.querySelector("#t-slow tbody tr[data-id]").dataset.id`, &id)
+			rows := `[...document.querySelectorAll("#t-slow tbody tr[data-id]")].filter(tr => tr.querySelector("td.path").textContent === ` + fmt.Sprintf("%q", want.slowPath) + `)`
+			b.wait(t, "a slow request of "+want.slowPath+" listed", rows+`.length > 0`, `document.getElementById("t-slow").innerText`)
+			b.eval(t, rows+`[0].dataset.id`, &id)
+		} else {
+			b.wait(t, "slow request "+id+" listed", fmt.Sprintf(`document.querySelector('#t-slow tbody tr[data-id=%q]') !== null`, id), `document.getElementById("t-slow").innerText`)
+		}
+		// What the API says of it, to compare with the drill-down.
+		var rec struct {
+			PID    uint64 `json:"pid"`
+			Thread uint64 `json:"thread"`
+			LogID  string `json:"log_id"`
+			Path   string `json:"path"`
+		}
+		resp, err := httpClient.Get(want.base + "api/slow-requests/" + url.PathEscape(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = json.NewDecoder(resp.Body).Decode(&rec)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || err != nil {
+			t.Fatalf("GET api/slow-requests/%s: %s %v", id, resp.Status, err)
 		}
 		b.do(t, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#t-slow tbody tr[data-id=%q]`, id))))
 		b.wait(t, "the drill-down of "+id, fmt.Sprintf(`!document.getElementById("drill").hidden && document.getElementById("drill").dataset.id === %q`, id),
 			`document.getElementById("drill").outerText`)
 		var fields string
 		b.eval(t, `document.getElementById("drill").innerText`, &fields)
-		for _, s := range []string{want.slowPath, "GIL wait", "CPU user / sys", "bytes in", "bytes out", "concurrency", "process", "log ID", "user agent"} {
+		for _, s := range []string{rec.Path, fmt.Sprintf("pid %d · thread %d", rec.PID, rec.Thread), rec.LogID, "GIL wait", "CPU user / sys", "bytes in", "bytes out", "concurrency", "process", "log ID", "user agent"} {
 			if !strings.Contains(fields, s) {
 				t.Errorf("the drill-down of %s lacks %q:\n%s", id, s, fields)
 			}
@@ -350,7 +372,8 @@ func TestTelemetryPageFixtures(t *testing.T) {
 			first := f.slow()[2]
 			want := pageExpect{native: native, module: map[bool]string{true: "6.0.5", false: "4.9.4"}[native],
 				slowID: first["id"].(string), slowPath: first["path"].(string), restarts: true}
-			checkPage(t, f.serve(t), want, os.Getenv("MOD_WSGI_TEST_FIXTURE_SHOTS"))
+			want.base = f.serve(t)
+			checkPage(t, want.base, want, os.Getenv("MOD_WSGI_TEST_FIXTURE_SHOTS"))
 		})
 	}
 }
@@ -415,14 +438,12 @@ func TestTelemetryPage(t *testing.T) {
 		return s.snapshot(t).Totals.Requests == uint64(n)
 	}, func() string { return fmt.Sprintf("%+v", s.snapshot(t).Totals) })
 
-	// The slow request to drill into: the first /slow the API lists.
 	var slow []map[string]any
 	s.getJSON(t, "api/slow-requests?path=/slow", &slow)
-	if len(slow) == 0 {
-		t.Fatalf("no slow request listed after %d GET /slow", counts["/slow"])
+	if len(slow) != counts["/slow"] {
+		t.Errorf("%d slow requests listed after %d GET /slow", len(slow), counts["/slow"])
 	}
-	id, _ := slow[0]["id"].(string)
-	want := pageExpect{native: strings.HasPrefix(s.version, "6"), module: s.version, slowID: id, slowPath: "/slow", restarts: true}
+	want := pageExpect{native: strings.HasPrefix(s.version, "6"), module: s.version, slowPath: "/slow", restarts: true, base: s.ui}
 
 	// The header counts what was sent, before any other load.
 	b := newBrowser(t)
