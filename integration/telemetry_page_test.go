@@ -259,6 +259,12 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 			return err
 		}))
 		b.wait(t, "the histogram of phase "+other, `document.getElementById("h-hist").textContent.includes(`+fmt.Sprintf("%q", phaseLabel(other))+`)`, `document.getElementById("h-hist").textContent`)
+		// Back to the first phase (request with mod_wsgi 6).
+		b.do(t, chromedp.SetValue(chromedp.CSS("#phase"), phases[0]), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[bool](`document.getElementById("phase").dispatchEvent(new Event("change"))`)(ctx, tg)
+			return err
+		}))
+		b.wait(t, "the histogram of phase "+phases[0], `document.getElementById("h-hist").textContent.includes(`+fmt.Sprintf("%q", phaseLabel(phases[0]))+`)`, `document.getElementById("h-hist").textContent`)
 		if !want.native {
 			var note string
 			b.eval(t, `document.getElementById("phases-note").textContent`, &note)

@@ -227,7 +227,7 @@ const VIEWS = {
       (["2xx", "3xx", "4xx", "5xx"].includes(k) || s.throughput[k].some(v => v)));
     timeChart($("c-throughput"), { t: s.t, ...sp, markers: mk, fmt: v => num(v, v < 10 ? 1 : 0) + "/s", fmtRight: v => pct(v),
       series: [...classes.map(k => ({ name: k, color: CLASS_COLORS[k], values: s.throughput[k], stack: true })),
-        { name: "error rate", color: "#7a1f16", values: s.error_rate, right: true, dash: "4 3" }] });
+        { name: "error rate (5xx)", color: "#7a1f16", values: s.error_rate, right: true, width: 1.1 }] });
     timeChart($("c-capacity"), { t: s.t, ...sp, markers: mk, fmt: v => pct(v, 0), yMax: 1,
       series: [{ name: "capacity used", color: "#2f6fd6", values: s.capacity, area: true }] });
     const lp = s.latency && (s.latency.request || s.latency[Object.keys(s.latency)[0]]);
@@ -380,6 +380,10 @@ const VIEWS = {
     timeChart($("c-gc-pauses"), { t: pauses.map(x => x.t), ...sp, markers: mk, fmt: secs,
       series: ["0", "1", "2"].map(gen => ({ name: "gen " + gen, color: GEN_COLORS[gen], dots: true,
         values: pauses.map(x => String(x.generation) === gen ? x.duration : null) })), empty: "no GC pause in this window" });
+    // The ingester keeps the newest pauses only (2000): say from when.
+    const pn = $("gc-pauses-note");
+    pn.textContent = pauses.length && pauses[0].t > sp.t0 + (s.step || 1) * 2 && pauses.length >= 1000
+      ? "The newest " + pauses.length + " pauses, since " + when(pauses[0].t) + " (the ingester keeps the last 2000)." : "";
     const ph = g.pause_histogram || { buckets: [] };
     const st = $("gc-hist-stats"); st.replaceChildren();
     [["pauses", pauses.length], ["p50", secs(ph.p50)], ["p95", secs(ph.p95)], ["p99", secs(ph.p99)], ["max", secs(ph.max)]].forEach(([a, b]) => {

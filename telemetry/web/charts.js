@@ -221,9 +221,11 @@ function histChart(el, buckets, marks, fmt) {
   });
   const every = Math.ceil(buckets.length / Math.max(1, Math.floor(w / 70)));
   buckets.forEach((b, i) => {
-    const r = svgEl("rect", { x: m.left + i * bw + 1, y: y(b.count), width: Math.max(1, bw - 2), height: m.top + h - y(b.count), class: "bar" }, svg);
+    // A bucket with any count shows, however tall the others are.
+    const bh = b.count > 0 ? Math.max(2, m.top + h - y(b.count)) : 0;
+    const r = svgEl("rect", { x: m.left + i * bw + 1, y: m.top + h - bh, width: Math.max(1, bw - 2), height: bh, class: "bar" }, svg);
     svgEl("title", {}, r).textContent = (i ? fmt(buckets[i - 1].le) + " – " : "≤ ") + (unbounded(b.le) ? "∞" : fmt(b.le)) + ": " + b.count;
-    if (i % every === 0 || i === buckets.length - 1 && i % every >= every / 2) {
+    if (i % every === 0) {
       svgEl("text", { x: m.left + (i + 1) * bw, y: m.top + h + 14, "text-anchor": "middle", class: "tick" }, svg)
         .textContent = unbounded(b.le) ? "more" : "≤" + fmt(b.le);
     }
