@@ -89,6 +89,12 @@ func evalJS[T any](t *testing.T, b *browser, js string) T {
 	return v
 }
 
+// choose sets a <select>'s value as a user would: its change event fires.
+func (b *browser) choose(t *testing.T, sel, value string) {
+	t.Helper()
+	evalJS[bool](t, b, fmt.Sprintf(`(e => (e.value = %q, e.dispatchEvent(new Event("change"))))(document.querySelector(%q))`, value, sel))
+}
+
 // eval evaluates js and decodes its value (as JSON) into out.
 func (b *browser) eval(t *testing.T, js string, out any) {
 	t.Helper()
@@ -234,6 +240,14 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 				t.Errorf("throughput chart has series %v, want %s", names, n)
 			}
 		}
+		// One process chosen: the charts are that process's.
+		var opt struct{ Value, PID string }
+		b.eval(t, `(o => ({value: o.value, pid: o.value.split(":")[1]}))([...document.querySelectorAll("#scope option")].find(o => o.value.startsWith("p:")))`, &opt)
+		b.choose(t, "#scope", opt.Value)
+		b.wait(t, "the charts of process "+opt.PID, fmt.Sprintf(`document.getElementById("view-overview").dataset.pid === %q && %s.every(c => c[3] !== 0)`, opt.PID, jsCharts("overview")),
+			`document.getElementById("view-overview").dataset.pid + " " + JSON.stringify(`+jsCharts("overview")+`)`)
+		b.choose(t, "#scope", "")
+		b.wait(t, "the charts of every group", `document.getElementById("view-overview").dataset.pid === "0"`, `document.getElementById("view-overview").dataset.pid`)
 		if want.restarts {
 			var markers int
 			b.eval(t, `document.querySelectorAll("#view-overview svg .marker").length`, &markers)
@@ -254,16 +268,10 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 		}
 		// Choosing another phase redraws the histogram for it.
 		other := phases[len(phases)-1]
-		b.do(t, chromedp.SetValue(chromedp.CSS("#phase"), other), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`document.getElementById("phase").dispatchEvent(new Event("change"))`)(ctx, tg)
-			return err
-		}))
+		b.choose(t, "#phase", other)
 		b.wait(t, "the histogram of phase "+other, `document.getElementById("h-hist").textContent.includes(`+fmt.Sprintf("%q", phaseLabel(other))+`)`, `document.getElementById("h-hist").textContent`)
 		// Back to the first phase (request with mod_wsgi 6).
-		b.do(t, chromedp.SetValue(chromedp.CSS("#phase"), phases[0]), chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[bool](`document.getElementById("phase").dispatchEvent(new Event("change"))`)(ctx, tg)
-			return err
-		}))
+		b.choose(t, "#phase", phases[0])
 		b.wait(t, "the histogram of phase "+phases[0], `document.getElementById("h-hist").textContent.includes(`+fmt.Sprintf("%q", phaseLabel(phases[0]))+`)`, `document.getElementById("h-hist").textContent`)
 		if !want.native {
 			var note string

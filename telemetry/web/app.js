@@ -228,6 +228,8 @@ const VIEWS = {
     timeChart($("c-throughput"), { t: s.t, ...sp, markers: mk, fmt: v => num(v, v < 10 ? 1 : 0) + "/s", fmtRight: v => pct(v),
       series: [...classes.map(k => ({ name: k, color: CLASS_COLORS[k], values: s.throughput[k], stack: true })),
         { name: "error rate (5xx)", color: "#7a1f16", values: s.error_rate, right: true, width: 1.1 }] });
+    // Which process the charts show (0: the group or all groups), for scripts and tests.
+    $("view-overview").dataset.pid = s.pid || 0;
     timeChart($("c-capacity"), { t: s.t, ...sp, markers: mk, fmt: v => pct(v, 0), yMax: 1,
       series: [{ name: "capacity used", color: "#2f6fd6", values: s.capacity, area: true }] });
     const lp = s.latency && (s.latency.request || s.latency[Object.keys(s.latency)[0]]);
