@@ -216,6 +216,10 @@ func checkPage(t *testing.T, base string, want pageExpect, shots string) {
 				t.Errorf("the page's notice for mod_wsgi %s does not say %q: %q", want.module, s, notice)
 			}
 		}
+		// A click on it gives the reasons.
+		b.do(t, chromedp.Click(chromedp.CSS("#needs6 summary")))
+		b.wait(t, "the reasons of the notice", `document.getElementById("needs6-list").offsetParent !== null &&
+			document.getElementById("needs6-list").innerText.includes("GC:")`, `document.getElementById("needs6").outerHTML`)
 	} else {
 		var hidden bool
 		b.eval(t, `document.getElementById("needs6").hidden`, &hidden)

@@ -172,7 +172,7 @@ function renderHeader(snap) {
   const workers = v.workers || 0;
   $("k-cap").textContent = workers ? pct(v.busy / workers, 0) : "–";
   $("k-cap-detail").textContent = "capacity · " + num(v.busy, 1) + "/" + workers + " busy" +
-    (none(v.in_flight) ? "" : " · " + v.in_flight + " in flight");
+    (none(v.in_flight) || caps().in_flight === false ? "" : " · " + v.in_flight + " in flight");
   // 5xx since the ingester started: the group's, or every group's.
   const errs = v.requests && typeof v.requests === "object" ? v.requests["5xx"] || 0
     : v === t ? snap.groups.reduce((a, g) => a + ((g.requests && g.requests["5xx"]) || 0), 0) : null;
@@ -210,7 +210,7 @@ function renderNeeds6(snap) {
   box.hidden = false;
   const how = c.source === "reporter" ? " (reported by the Python reporter)" : "";
   $("needs6-title").textContent = (c.module ? "This server runs mod_wsgi " + c.module + how + ". " : "") +
-    "What needs mod_wsgi 6, and is not shown:";
+    "Not shown, as it needs mod_wsgi 6: " + c.missing.map(m => m.what).join(", ") + ".";
   $("needs6-list").replaceChildren(...c.missing.map(m => {
     const li = htmlEl("li");
     htmlEl("b", null, m.what + ": ", li);
