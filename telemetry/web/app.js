@@ -258,7 +258,8 @@ const VIEWS = {
       sel.replaceChildren(...have.map(p => { const o = htmlEl("option", null, PHASE_NAMES[p]); o.value = p; return o; }));
       sel.dataset.key = key;
     }
-    if (!have.includes(state.phase) && have.length) state.phase = have[0];
+    // The whole request, or with 4.x the application's time.
+    if (!have.includes(state.phase) && have.length) state.phase = have.includes("application") ? "application" : have[0];
     sel.value = state.phase;
     const lacking = PHASES.filter(p => !have.includes(p));
     $("phases-note").textContent = lacking.length ? "Not reported by this module: " + lacking.map(p => PHASE_NAMES[p]).join(", ") +

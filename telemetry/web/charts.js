@@ -102,7 +102,9 @@ function timeChart(el, opts) {
   const tt = timeTicks(t0, t1);
   tt.ticks.forEach(tv => {
     svgEl("line", { x1: x(tv), x2: x(tv), y1: m.top + h, y2: m.top + h + 4, class: "axis" }, grid);
-    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": "middle", class: "tick" }, grid).textContent = clock(tv, tt.seconds);
+    // A label at either end stays inside the chart.
+    const anchor = x(tv) > m.left + w - 16 ? "end" : x(tv) < m.left + 16 ? "start" : "middle";
+    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": anchor, class: "tick" }, grid).textContent = clock(tv, tt.seconds);
   });
   svgEl("line", { x1: m.left, x2: m.left + w, y1: m.top + h, y2: m.top + h, class: "axis" }, grid);
 
