@@ -48,6 +48,9 @@ function timeTicks(t0, t1) {
   return { ticks: out, seconds: step < 60 };
 }
 
+// endAnchor: a time label at either end of the axis stays inside the chart.
+function endAnchor(px, left, right) { return px > right - 16 ? "end" : px < left + 16 ? "start" : "middle"; }
+
 const MARGIN = { top: 10, right: 54, bottom: 22, left: 58 };
 
 // timeChart draws series over [t0, t1] into el.
@@ -102,9 +105,7 @@ function timeChart(el, opts) {
   const tt = timeTicks(t0, t1);
   tt.ticks.forEach(tv => {
     svgEl("line", { x1: x(tv), x2: x(tv), y1: m.top + h, y2: m.top + h + 4, class: "axis" }, grid);
-    // A label at either end stays inside the chart.
-    const anchor = x(tv) > m.left + w - 16 ? "end" : x(tv) < m.left + 16 ? "start" : "middle";
-    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": anchor, class: "tick" }, grid).textContent = clock(tv, tt.seconds);
+    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": endAnchor(x(tv), m.left, m.left + w), class: "tick" }, grid).textContent = clock(tv, tt.seconds);
   });
   svgEl("line", { x1: m.left, x2: m.left + w, y1: m.top + h, y2: m.top + h, class: "axis" }, grid);
 
@@ -276,7 +277,7 @@ function timelineChart(el, bars, t0, t1, markers) {
   const tt = timeTicks(t0, t1);
   tt.ticks.forEach(tv => {
     svgEl("line", { x1: x(tv), x2: x(tv), y1: m.top, y2: height - m.bottom, class: "gridline" }, svg);
-    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": "middle", class: "tick" }, svg).textContent = clock(tv, tt.seconds);
+    svgEl("text", { x: x(tv), y: height - 6, "text-anchor": endAnchor(x(tv), m.left, m.left + w), class: "tick" }, svg).textContent = clock(tv, tt.seconds);
   });
   rows.forEach((r, i) => {
     const [group, slot] = r.split("\u0000");
@@ -337,7 +338,7 @@ function heatMap(el, t, rows, t0, t1, rowLabel, markers) {
   });
   const tt = timeTicks(t0, t1);
   tt.ticks.forEach(tv => {
-    svgEl("text", { x: x(tv), y: height - 5, "text-anchor": "middle", class: "tick" }, svg).textContent = clock(tv, tt.seconds);
+    svgEl("text", { x: x(tv), y: height - 5, "text-anchor": endAnchor(x(tv), m.left, m.left + w), class: "tick" }, svg).textContent = clock(tv, tt.seconds);
   });
   return svg;
 }
