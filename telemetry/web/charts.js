@@ -253,7 +253,9 @@ function histChart(el, buckets, marks, fmt) {
     lastX = px;
     const g = svgEl("g", { class: "pmark" }, svg);
     svgEl("line", { x1: px, x2: px, y1: m.top - 4, y2: m.top + h, stroke: k.color }, g);
-    svgEl("text", { x: px + 3, y: m.top - 10 + row * 11, class: "tick", fill: k.color }, g).textContent = k.label;
+    // Labels read rightwards from their mark, leftwards near the right edge.
+    const right = px > width - m.right - 90;
+    svgEl("text", { x: right ? px - 3 : px + 3, y: m.top - 10 + row * 11, "text-anchor": right ? "end" : "start", class: "tick", fill: k.color }, g).textContent = k.label;
   });
   svgEl("text", { x: m.left + w / 2, y: height - 2, "text-anchor": "middle", class: "tick" }, svg).textContent = "bucket (upper bound)";
   return svg;
