@@ -34,8 +34,6 @@ type hpoint struct {
 // hring is a fixed ring of points indexed by step.
 type hring []hpoint
 
-func newHRing(n int) hring { return make(hring, n) }
-
 func (r hring) at(step int64) *hpoint {
 	if len(r) == 0 {
 		return nil
@@ -51,6 +49,13 @@ func (r hring) put(pt hpoint) {
 	if len(r) > 0 {
 		r[int(pt.step%int64(len(r)))] = pt
 	}
+}
+
+func (x *hist) put(pt hpoint) {
+	if x.points == nil {
+		x.points = make(hring, x.n)
+	}
+	x.points.put(pt)
 }
 
 // phaseHist is an interval's (or a block's) distribution of one phase.
@@ -131,8 +136,11 @@ type block struct {
 	ph    [NumPhases]*phaseHist
 }
 
-// hist is the history of a group, of all groups, or of a process.
+// hist is the history of a group, of all groups, or of a process. Its
+// ring and blocks are allocated when first written.
 type hist struct {
+	n      int  // points in the ring
+	groupH bool // keeps histogram blocks
 	points hring
 	blocks []block // groups only
 	// cur accumulates the step being closed: latency over contributors.
@@ -179,11 +187,7 @@ func newHistory(opt Options) *history {
 func (h *history) stepOf(t time.Time) int64 { return t.UnixNano() / int64(h.step) }
 
 func (h *history) newHist(blocks bool) *hist {
-	x := &hist{points: newHRing(h.n)}
-	if blocks {
-		x.blocks = make([]block, h.n/blockSteps+2)
-	}
-	return x
+	return &hist{n: h.n, groupH: blocks}
 }
 
 func (h *history) group(name string) *hist {
@@ -278,6 +282,9 @@ func (h *history) addSample(p *process, gname string, v *sample, now time.Time) 
 		}
 		pen.ph[i].add(x)
 		for _, g := range []*hist{h.group(gname), h.all()} {
+			if g.blocks == nil {
+				g.blocks = make([]block, g.n/blockSteps+2)
+			}
 			b := &g.blocks[int(bi%int64(len(g.blocks)))]
 			if b.index != bi {
 				*b = block{index: bi}
@@ -368,10 +375,10 @@ func (s *Store) closeStep(k int64) {
 	accs := map[string]*stepAcc{}
 	all := &stepAcc{pt: nanPoint(k)}
 	for p, ph := range h.procs {
-		if p.state >= stateStopped {
-			continue
-		}
 		pen := &ph.pen
+		if p.state >= stateStopped && !pen.have {
+			continue // gone; its last report (if any) counted already
+		}
 		c := pen
 		if !pen.have {
 			fresh := 2 * h.step
@@ -385,9 +392,12 @@ func (s *Store) closeStep(k int64) {
 		}
 		pt := nanPoint(k)
 		pt.n = 1
-		if c.period > 0 {
+		// Over the time the reports cover, but at least the step: a
+		// process that lived a fraction of a step served its requests in
+		// that step, not at its own short-lived rate.
+		if span := math.Max(c.period, h.step.Seconds()); span > 0 {
 			for i, r := range c.requests {
-				pt.rate[i] = float32(float64(r) / c.period)
+				pt.rate[i] = float32(float64(r) / span)
 			}
 		}
 		pt.busy, pt.workers, pt.cpu, pt.rss = float32(p.busy), float32(p.workers), float32(p.cpuUtil), p.rss
@@ -396,7 +406,7 @@ func (s *Store) closeStep(k int64) {
 				pt.lat[i] = x.percentiles()
 			}
 		}
-		ph.h.points.put(pt)
+		ph.h.put(pt)
 		a := accs[p.key.group]
 		if a == nil {
 			a = &stepAcc{pt: nanPoint(k)}
@@ -411,10 +421,10 @@ func (s *Store) closeStep(k int64) {
 		}
 	}
 	for name, a := range accs {
-		h.group(name).points.put(a.point())
+		h.group(name).put(a.point())
 	}
 	if all.pt.n > 0 {
-		h.all().points.put(all.point())
+		h.all().put(all.point())
 	}
 }
 

@@ -422,3 +422,22 @@ func mustJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// TestThreads: the per-thread arrays as fractions of the interval; with
+// only completed counts (mod_wsgi 4.x) the rest is null.
+func TestThreads(t *testing.T) {
+	s := NewStore(Options{Now: fixedClock(1.7e9)})
+	ingestAll(t, s, tick2(F64(FieldSamplePeriod, 2), I32s(FieldSlotCompleted, []int32{3, 0}),
+		F64s(FieldSlotBusyTime, []float64{1, 0}), F64s(FieldSlotCPUTime, []float64{0.5, 0}),
+		F64s(FieldSlotCurrentElapsed, []float64{0.25, 0}), F64s(FieldSlotMaxDuration, []float64{0.4, 0})),
+		mk(KindRequest, 2, 1, 1.7e9, Str(FieldProcessGroup, "g"), F64(FieldSamplePeriod, 1), I32s(FieldSlotCompleted, []int32{5})))
+	snap := s.Snapshot()
+	th := snap.Processes[0].Threads
+	if len(th) != 2 || *th[0].Busy != 0.5 || *th[0].CPU != 0.25 || th[0].Completed != 3 || *th[0].Current != 0.25 || *th[0].Longest != 0.4 || *th[1].Busy != 0 {
+		t.Errorf("threads %s", mustJSON(th))
+	}
+	th = snap.Processes[1].Threads
+	if len(th) != 1 || th[0].Completed != 5 || th[0].Busy != nil || th[0].Current != nil {
+		t.Errorf("4.x threads %s", mustJSON(th))
+	}
+}

@@ -171,6 +171,7 @@ func (s *Store) applySample(d *Datagram, now time.Time) error {
 	p.setGauges(v)
 	p.points.push(v.windowPoint(now, p.busy), s.opt.Points)
 	s.x.hist.addSample(p, gname, v, now)
+	p.threads = threadViews(d, v.period)
 	s.x.caps.note(d, v)
 	return nil
 }

@@ -95,33 +95,34 @@ type PhaseView struct {
 
 // ProcessView is one mod_wsgi process.
 type ProcessView struct {
-	Group          string    `json:"group"`
-	PID            uint32    `json:"pid"`
-	Slot           int       `json:"slot"`  // stable small index within the group, reused by a replacement
-	State          string    `json:"state"` // running, stopping, stopped, lost
-	StopReason     string    `json:"stop_reason,omitempty"`
-	Hostname       string    `json:"hostname,omitempty"`
-	ModWSGIVersion string    `json:"mod_wsgi_version,omitempty"`
-	PythonVersion  string    `json:"python_version,omitempty"`
-	ApacheVersion  string    `json:"apache_version,omitempty"`
-	MPM            string    `json:"mpm,omitempty"`
-	ParentPID      uint64    `json:"parent_pid,omitempty"`
-	Started        time.Time `json:"started"`
-	StartKnown     bool      `json:"start_known"` // false: joined mid-stream, Started is when first heard
-	LastSeen       time.Time `json:"last_seen"`
-	Uptime         float64   `json:"uptime"`
-	Interval       float64   `json:"interval"`
-	Requests       uint64    `json:"requests"` // since first heard
-	Throughput     float64   `json:"throughput"`
-	Latency        Latency   `json:"latency"`
-	Workers        uint64    `json:"workers"`
-	Busy           float64   `json:"busy"`
-	InFlight       int       `json:"in_flight"` // requests running at the last sample (mod_wsgi 6)
-	Capacity       float64   `json:"capacity"`
-	CPU            float64   `json:"cpu"`
-	RSS            uint64    `json:"rss"`
-	MaxRSS         uint64    `json:"max_rss"`
-	Series         Series    `json:"series"`
+	Group          string       `json:"group"`
+	PID            uint32       `json:"pid"`
+	Slot           int          `json:"slot"`  // stable small index within the group, reused by a replacement
+	State          string       `json:"state"` // running, stopping, stopped, lost
+	StopReason     string       `json:"stop_reason,omitempty"`
+	Hostname       string       `json:"hostname,omitempty"`
+	ModWSGIVersion string       `json:"mod_wsgi_version,omitempty"`
+	PythonVersion  string       `json:"python_version,omitempty"`
+	ApacheVersion  string       `json:"apache_version,omitempty"`
+	MPM            string       `json:"mpm,omitempty"`
+	ParentPID      uint64       `json:"parent_pid,omitempty"`
+	Started        time.Time    `json:"started"`
+	StartKnown     bool         `json:"start_known"` // false: joined mid-stream, Started is when first heard
+	LastSeen       time.Time    `json:"last_seen"`
+	Uptime         float64      `json:"uptime"`
+	Interval       float64      `json:"interval"`
+	Requests       uint64       `json:"requests"` // since first heard
+	Throughput     float64      `json:"throughput"`
+	Latency        Latency      `json:"latency"`
+	Workers        uint64       `json:"workers"`
+	Busy           float64      `json:"busy"`
+	InFlight       int          `json:"in_flight"` // requests running at the last sample (mod_wsgi 6)
+	Capacity       float64      `json:"capacity"`
+	CPU            float64      `json:"cpu"`
+	RSS            uint64       `json:"rss"`
+	MaxRSS         uint64       `json:"max_rss"`
+	Threads        []ThreadView `json:"threads"` // last interval, live processes only
+	Series         Series       `json:"series"`
 }
 
 // Series holds a process's samples in the window, oldest first, as
@@ -318,7 +319,9 @@ func (p *process) view(now, since time.Time) (ProcessView, window) {
 			pv.Uptime = p.uptime
 		}
 		pv.Busy, pv.InFlight, pv.CPU = 0, 0, 0
+		pv.Threads = []ThreadView{}
 	} else {
+		pv.Threads = append([]ThreadView{}, p.threads...)
 		pv.Uptime = now.Sub(p.startedAt).Seconds()
 	}
 	if p.state == stateStopping {

@@ -138,6 +138,7 @@ type process struct {
 	coarse                          bool
 	points                          ring
 	slot                            int
+	threads                         []ThreadView // last interval's (threads.go)
 }
 
 // ring holds a process's latest samples, oldest overwritten first.
