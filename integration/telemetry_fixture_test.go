@@ -433,6 +433,13 @@ func (f *fixtureAPI) gil(r *http.Request) []map[string]any {
 	return []map[string]any{{
 		"group": fixtureGroup, "switch_interval": 0.005, "bands": []int{410, 260, 120, 60, 150}, "handoff": 0.41,
 		"verdict": "some contention: a waiting thread gets the GIL at the first hand-off 41% of the time",
+		"series": map[string]any{"step": 1, "t": ts, "contention": func() []float64 {
+			out := make([]float64, len(ts))
+			for i, t := range ts {
+				out[i] = rate(f.t(0)-t) / 800
+			}
+			return out
+		}()},
 		"processes": []map[string]any{
 			{"pid": 4103, "slot": 0, "verdict": "GIL-bound: threads busy but mostly waiting for the GIL", "t": ts, "threads": threads(1.1)},
 			{"pid": 4105, "slot": 1, "verdict": "busy, not saturated", "t": ts, "threads": threads(0.5)},

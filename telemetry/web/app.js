@@ -413,13 +413,6 @@ const VIEWS = {
     const shown = groups.filter(g => !want || g.group === want);
     body.replaceChildren();
     if (!shown.length) { body.appendChild(htmlEl("div", "card missing", "No GIL data in this window yet.")); return; }
-    const s = state.series;
-    if (s && s.gil && s.gil.contention) {
-      const card = htmlEl("div", "card", null, body);
-      htmlEl("h2", null, "GIL contention over time (share of GIL waits past the first hand-off)", card);
-      timeChart(htmlEl("div", "plot", null, card), { t: s.t, ...sp, markers: markers(), fmt: v => pct(v, 0), yMax: 0.1,
-        series: [{ name: "contention", color: "#c84b3c", values: s.gil.contention, area: true }] });
-    }
     shown.forEach(g => {
       const card = htmlEl("div", "card gil-group", null, body);
       if (g.available === false) {
@@ -437,6 +430,14 @@ const VIEWS = {
       const bar = htmlEl("div", "plot", null, card);
       if (total) hbar(bar, bands.map((v, i) => ({ name: labels[i], value: v, color: colors[i], label: pct(v / total, 0) })), total);
       else htmlEl("p", "note", "No GIL wait recorded in this window.", bar);
+      // Contention over time: the group's series, or /api/series' for one group.
+      const cs = g.series && g.series.t ? g.series
+        : shown.length === 1 && state.series && state.series.gil ? { t: state.series.t, contention: state.series.gil.contention } : null;
+      if (cs) {
+        htmlEl("h3", "sub", "Requests that waited a switch interval or more for the GIL", card);
+        timeChart(htmlEl("div", "plot", null, card), { t: cs.t, ...sp, markers: markers(), fmt: v => pct(v, 0), yMax: 0.1, height: 150,
+          series: [{ name: "waited", color: "#c84b3c", values: cs.contention, area: true }] });
+      }
       if ((g.processes || []).length) htmlEl("p", "note", "Per-thread capacity: each cell is the share of a step a thread was busy, pale when idle, amber half busy, red saturated.", card);
       // Live processes, then at most 4 that stopped in the window.
       const procs = g.processes || [];
