@@ -70,9 +70,15 @@ var reSummaryVersion = regexp.MustCompile(`mod_wsgi Module +: .* \(mod_wsgi ([0-
 
 func startTelemetry(t *testing.T, extra ...string) *telemetryServer {
 	t.Helper()
+	return startTelemetryApp(t, telemetryApp, extra...)
+}
+
+// startTelemetryApp is startTelemetry with the application app.
+func startTelemetryApp(t *testing.T, app string, extra ...string) *telemetryServer {
+	t.Helper()
 	testenv.Integration(t)
 	dir := testenv.Dir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), telemetryApp)
+	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), app)
 	ui := testenv.FreePort(t)
 	args := append([]string{"app.wsgi", "--enable-telemetry", "--telemetry-ui-port", strconv.Itoa(ui)}, telemetryModuleArgs(t)...)
 	s := testenv.Start(t, dir, append(args, extra...)...)
@@ -409,13 +415,14 @@ func tail(s string, n int) string {
 
 var reRow = regexp.MustCompile(`<tr>(.*?)</tr>`)
 
-// checkLivePage loads the live page in headless Chromium, lets its script
-// poll, and reads the DOM: a row per daemon process, the request count,
-// no error. Then it takes a screenshot (copied to
-// $MOD_WSGI_TEST_SCREENSHOT when set: docs/telemetry.png is made so).
+// checkLivePage loads the live page's Processes view in headless
+// Chromium (--dump-dom), lets its script poll, and reads the DOM: a row
+// per daemon process, the request count, no error. Then it takes a
+// screenshot of the first view (copied to $MOD_WSGI_TEST_SCREENSHOT when
+// set). TestTelemetryPage drives every view with chromedp.
 func checkLivePage(t *testing.T, s *telemetryServer, pids []int, n int) {
-	dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", s.ui))
-	i := strings.Index(dom, `<table id="processes">`)
+	dom := string(chromium(t, "--virtual-time-budget=5000", "--dump-dom", s.ui+"#processes"))
+	i := strings.Index(dom, `<table id="t-procs">`)
 	if i < 0 {
 		t.Fatalf("no process table in the page:\n%s", tail(dom, 4000))
 	}
@@ -424,14 +431,14 @@ func checkLivePage(t *testing.T, s *telemetryServer, pids []int, n int) {
 	rows := map[int]string{}
 	for _, m := range reRow.FindAllStringSubmatch(table, -1) {
 		for _, pid := range pids {
-			if strings.Contains(m[1], fmt.Sprintf("<td>%d</td>", pid)) {
+			if strings.Contains(m[1], fmt.Sprintf(">%d</td>", pid)) {
 				rows[pid] = m[1]
 			}
 		}
 	}
 	for _, pid := range pids {
 		r := rows[pid]
-		if !strings.Contains(r, "<td>"+s.group+"</td>") || !strings.Contains(r, ">running<") || !strings.Contains(r, ">"+s.version+"<") {
+		if !strings.Contains(r, ">"+s.group+"</td>") || !strings.Contains(r, ">running<") || !strings.Contains(r, ">"+s.version+"<") {
 			t.Errorf("no row for process %d (group %s, running, mod_wsgi %s) in the page's process table:\n%s", pid, s.group, s.version, table)
 		}
 	}

@@ -25,7 +25,8 @@ import (
 //	                          (window, group, phase): Store.PhaseHistogram
 //	GET /api/events           the lifecycle log, newest first (since)
 //	GET /api/timeline         one bar per process alive in the window
-//	GET /                     the live page (polls /api/snapshot)
+//	GET /                     the live page (web/index.html, its script
+//	                          and styles; polls the API)
 //
 // HEAD works wherever GET does; other methods get 405. Responses are not
 // cached. The data includes request URLs and, with +CaptureUserAgent,
@@ -57,6 +58,7 @@ func Handler(s *Store) http.Handler {
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such endpoint: " + r.URL.Path})
 	})
 	mux.HandleFunc("GET /{$}", servePage)
+	mux.HandleFunc("GET /{file}", servePage) // the page's app.js, charts.js, app.css
 	return mux
 }
 

@@ -1,24 +1,45 @@
 package telemetry
 
 import (
-	_ "embed"
+	"embed"
 	"net/http"
+	"path"
 )
 
-// page is the live page: one HTML file, its script and styles inline, no
-// external assets. It polls api/snapshot (a relative URL, so it also works
-// under a reverse proxy's path prefix).
+// web holds the live page: index.html, its script (app.js, charts.js) and
+// styles (app.css) and icon, served from the binary. The page asks for them and for
+// the API with relative URLs, so it also works under a reverse proxy's
+// path prefix.
 //
-//go:embed page.html
-var page []byte
+//go:embed web/index.html web/app.js web/charts.js web/app.css web/favicon.svg
+var web embed.FS
 
-// pagePolicy forbids the page every fetch but its own API, so it cannot
-// load anything from elsewhere.
-const pagePolicy = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+// pagePolicy lets the page load its own script and styles and call its own
+// API, and nothing else: no inline script or style, nothing from
+// elsewhere. Charts are SVG the script draws; styles it sets go through
+// the CSSOM, which style-src does not restrict.
+const pagePolicy = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
+var pageTypes = map[string]string{
+	".html": "text/html; charset=utf-8",
+	".js":   "text/javascript; charset=utf-8",
+	".css":  "text/css; charset=utf-8",
+	".svg":  "image/svg+xml",
+}
+
+// servePage serves GET / (index.html) and the page's own files.
 func servePage(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	name := r.PathValue("file")
+	if name == "" {
+		name = "index.html"
+	}
+	body, err := web.ReadFile("web/" + name)
+	if err != nil || name == "index.html" && r.URL.Path != "/" {
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "no such file: " + r.URL.Path})
+		return
+	}
+	w.Header().Set("Content-Type", pageTypes[path.Ext(name)])
 	w.Header().Set("Content-Security-Policy", pagePolicy)
 	noCache(w)
-	w.Write(page)
+	w.Write(body)
 }
