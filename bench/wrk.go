@@ -44,9 +44,18 @@ func (r wrkResult) errorsText() string {
 // for d, whole seconds, with --latency. mid, when not nil, runs halfway
 // through the run (an RSS sample, a restart).
 func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult {
+	return runWrkScript(url, connections, d, "", mid)
+}
+
+// runWrkScript is runWrk with wrk's -s script when script is not "".
+func runWrkScript(url string, connections int, d time.Duration, script string, mid func()) wrkResult {
 	threads := min(*wrkThreads, connections)
-	cmd := exec.CommandContext(aborted, "wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
-		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency", url)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
+		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency"}
+	if script != "" {
+		args = append(args, "-s", script)
+	}
+	cmd := exec.CommandContext(aborted, "wrk", append(args, url)...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	check(cmd.Start())
