@@ -280,7 +280,7 @@ func chooseKinds(e *env, repo string) []kind {
 		kinds = append(kinds, k)
 	}
 	for _, v := range variants {
-		kinds = append(kinds, kind{"var-" + v.name, "ours daemon " + v.name, "daemon, " + strings.Join(v.args, " "), true, ours(v.args...)})
+		kinds = append(kinds, kind{"var-" + v.name, "ours " + v.name, strings.Join(v.args, " "), true, ours(v.args...)})
 	}
 	if len(kinds) == 0 {
 		usage("-servers: nothing to run")

@@ -425,6 +425,9 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 		}
 	}
 	ours := []string{"ours-default", "ours-2x5", "ours-embedded"}
+	for _, v := range variants {
+		ours = append(ours, "var-"+v.name)
+	}
 	switch w.key {
 	case "page":
 		p := w.phases[0].name
