@@ -19,7 +19,8 @@ type wrkResult struct {
 	// a connection wrk was using, or reset it), write, timeout (no answer
 	// within 2 s).
 	connect, read, write, timeout int
-	non2xx                        int // wrk's "Non-2xx or 3xx responses"
+	non2xx                        int  // wrk's "Non-2xx or 3xx responses"
+	refusedAll                    bool // wrk could not connect at all (connect is its connections)
 }
 
 func (r wrkResult) socketErrors() int { return r.connect + r.read + r.write + r.timeout }
@@ -29,6 +30,7 @@ func (r wrkResult) add(o wrkResult) wrkResult {
 	r.requests += o.requests
 	r.connect, r.read, r.write, r.timeout = r.connect+o.connect, r.read+o.read, r.write+o.write, r.timeout+o.timeout
 	r.non2xx += o.non2xx
+	r.refusedAll = r.refusedAll || o.refusedAll
 	return r
 }
 
@@ -36,6 +38,9 @@ func (r wrkResult) add(o wrkResult) wrkResult {
 func (r wrkResult) errorsText() string {
 	if r.socketErrors() == 0 && r.non2xx == 0 {
 		return "0"
+	}
+	if r.refusedAll && r.socketErrors() == r.connect && r.non2xx == 0 {
+		return fmt.Sprintf("could not connect (c%d)", r.connect)
 	}
 	return fmt.Sprintf("c%d r%d w%d t%d, non-2xx %d", r.connect, r.read, r.write, r.timeout, r.non2xx)
 }
@@ -68,6 +73,11 @@ func runWrkScript(url string, connections int, d time.Duration, script string, m
 		select {} // killed by exit, which ends the program
 	}
 	r, ok := parseWrk(out.String())
+	if !ok && strings.Contains(out.String(), "unable to connect") {
+		// wrk gives up when its first connection fails (a server whose
+		// listen backlog is full of other clients): nothing was served.
+		return wrkResult{connect: connections, refusedAll: true}
+	}
 	if err != nil || !ok {
 		fail(fmt.Sprintf("wrk %s: %v\n%s", url, err, out.String()))
 	}
