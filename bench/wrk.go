@@ -21,6 +21,7 @@ type wrkResult struct {
 	connect, read, write, timeout int
 	non2xx                        int  // wrk's "Non-2xx or 3xx responses"
 	refusedAll                    bool // wrk could not connect at all (connect is its connections)
+	hung                          bool // no response at all: wrk was killed (timeout is its connections)
 }
 
 func (r wrkResult) socketErrors() int { return r.connect + r.read + r.write + r.timeout }
@@ -31,6 +32,7 @@ func (r wrkResult) add(o wrkResult) wrkResult {
 	r.connect, r.read, r.write, r.timeout = r.connect+o.connect, r.read+o.read, r.write+o.write, r.timeout+o.timeout
 	r.non2xx += o.non2xx
 	r.refusedAll = r.refusedAll || o.refusedAll
+	r.hung = r.hung || o.hung
 	return r
 }
 
@@ -41,6 +43,9 @@ func (r wrkResult) errorsText() string {
 	}
 	if r.refusedAll && r.socketErrors() == r.connect && r.non2xx == 0 {
 		return fmt.Sprintf("could not connect (c%d)", r.connect)
+	}
+	if r.hung && r.socketErrors() == r.timeout && r.non2xx == 0 {
+		return fmt.Sprintf("no response at all (t%d)", r.timeout)
 	}
 	return fmt.Sprintf("c%d r%d w%d t%d, non-2xx %d", r.connect, r.read, r.write, r.timeout, r.non2xx)
 }
@@ -68,9 +73,16 @@ func runWrkScript(url string, connections int, d time.Duration, script string, m
 		time.Sleep(d / 2)
 		mid()
 	}
+	// wrk checks its end time only when a response completes: against a
+	// server that answers nothing it would run for ever. It is killed
+	// 10 s after its end, and counts as nothing served.
+	hung := time.AfterFunc(d+10*time.Second, func() { cmd.Process.Kill() })
 	err := cmd.Wait()
 	if aborted.Err() != nil {
 		select {} // killed by exit, which ends the program
+	}
+	if !hung.Stop() {
+		return wrkResult{timeout: connections, hung: true}
 	}
 	r, ok := parseWrk(out.String())
 	if !ok && strings.Contains(out.String(), "unable to connect") {
