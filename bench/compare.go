@@ -54,6 +54,7 @@ type measured struct {
 	rss, ticks  int         // largest RSS sample (KiB); CPU ticks over the runs
 	daemonTicks int         // the part of ticks used by mod_wsgi's daemon processes
 	loads       []float64   // one-minute load average after each run
+	pss         int         // PSS of the tree after the last round, KiB
 }
 
 // loadRange is the lowest and highest load average after m's runs.
@@ -142,6 +143,9 @@ func compareHello(e *env, kinds []kind) {
 			m.loads = append(m.loads, load1())
 		}
 	}
+	for _, m := range meas {
+		m.pss = m.server.pss()
+	}
 	endLoad := loadavg()
 	stopServers(servers)
 	report(meas, endLoad)
@@ -154,15 +158,15 @@ func report(meas []*measured, endLoad string) {
 		index[m.key] = m
 	}
 	base := orDefault(index["ours-default"], meas[0])
-	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed | load |\n", base.name)
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---|---:|---|\n")
+	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | PSS MiB | socket errors / non-2xx | keep-alive | crashed | load |\n", base.name)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|\n")
 	for _, m := range meas {
 		crashed := "-"
 		if m.apache {
 			crashed = fmt.Sprint(m.crashes())
 		}
-		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %s | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
-			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, m.total().errorsText(), yesNo(m.alive), crashed, m.loadRange())
+		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %.1f | %s | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
+			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, float64(m.pss)/1024, m.total().errorsText(), yesNo(m.alive), crashed, m.loadRange())
 	}
 	fmt.Printf("\nload average at the end %s; req/s in rounds 1, 2, ...:\n", endLoad)
 	for _, m := range meas {
