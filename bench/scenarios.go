@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -405,6 +406,9 @@ func reportWorkload(w workload, meas []*smeasured, endLoad string, memory bool) 
 
 // target prints one target's measured ratio against its goal.
 func target(what string, ratio, goal float64, atLeast bool) {
+	if math.IsNaN(ratio) {
+		ratio = 0 // neither answered
+	}
 	met := ratio >= goal
 	if !atLeast {
 		met = ratio <= goal
@@ -441,7 +445,11 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 			for _, k := range ours {
 				if m := index[k]; m != nil {
 					target(fmt.Sprintf("%s: %s, req/s kept", m.name, p.name), m.rps(p.name)/m.rps(base), 0.70, true)
-					target(fmt.Sprintf("%s: %s, p99 grew", m.name, p.name), m.p99(p.name)/m.p99(base), 3, false)
+					grew := m.p99(p.name) / m.p99(base)
+					if m.rps(p.name) == 0 {
+						grew = math.Inf(1) // no response at all
+					}
+					target(fmt.Sprintf("%s: %s, p99 grew", m.name, p.name), grew, 3, false)
 				}
 			}
 			for _, k := range ours {
