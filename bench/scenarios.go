@@ -398,6 +398,14 @@ func reportWorkload(w workload, meas []*smeasured, endLoad string, memory bool) 
 				mib(m.medianOf(p.name, func(s sample) float64 { return float64(s.pss) })),
 				(time.Duration(ticks) * clockTick / time.Duration(max(1, reqs))).Microseconds(), m.loadRange(p.name))
 		}
+		fmt.Println("\nreq/s in rounds 1, 2, ...:")
+		for _, m := range meas {
+			var per []string
+			for _, s := range m.samples[p.name] {
+				per = append(per, fmt.Sprintf("%.0f", s.rps))
+			}
+			fmt.Printf("  %-40s %s\n", m.name, strings.Join(per, " "))
+		}
 		fmt.Println()
 	}
 	fmt.Printf("(vs: ratio of the medians, in brackets the median of the rounds' ratios; load: one-minute load average after each round's phase; load average at the end %s)\n\n", endLoad)
