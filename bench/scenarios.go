@@ -413,7 +413,7 @@ func reportWorkload(w workload, meas []*smeasured, endLoad string, memory bool) 
 }
 
 // target prints one target's measured ratio against its goal.
-func target(what string, ratio, goal float64, atLeast bool) {
+func target(what string, ratio, goal float64, atLeast bool, load string) {
 	if math.IsNaN(ratio) {
 		ratio = 0 // neither answered
 	}
@@ -425,7 +425,7 @@ func target(what string, ratio, goal float64, atLeast bool) {
 	if !atLeast {
 		cmp = "≤"
 	}
-	fmt.Printf("  %-62s %6.2f  (target %s %.2f: %s)\n", what, ratio, cmp, goal, map[bool]string{true: "met", false: "MISSED"}[met])
+	fmt.Printf("  %-62s %6.2f  (target %s %.2f: %s; load %s)\n", what, ratio, cmp, goal, map[bool]string{true: "met", false: "MISSED"}[met], load)
 }
 
 // targetsOf prints the targets the issue names for a workload.
@@ -433,7 +433,7 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 	fmt.Println("targets:")
 	ratio := func(a, b, phase string, goal float64) {
 		if x, y := index[a], index[b]; x != nil && y != nil {
-			target(fmt.Sprintf("%s / %s", x.name, y.name), x.rps(phase)/y.rps(phase), goal, true)
+			target(fmt.Sprintf("%s / %s", x.name, y.name), x.rps(phase)/y.rps(phase), goal, true, x.loadRange(phase)+" / "+y.loadRange(phase))
 		}
 	}
 	ours := []string{"ours-default", "ours-2x5", "ours-embedded"}
@@ -452,12 +452,12 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 		for _, p := range w.phases[1:] {
 			for _, k := range ours {
 				if m := index[k]; m != nil {
-					target(fmt.Sprintf("%s: %s, req/s kept", m.name, p.name), m.rps(p.name)/m.rps(base), 0.70, true)
+					target(fmt.Sprintf("%s: %s, req/s kept", m.name, p.name), m.rps(p.name)/m.rps(base), 0.70, true, m.loadRange(base)+" / "+m.loadRange(p.name))
 					grew := m.p99(p.name) / m.p99(base)
 					if m.rps(p.name) == 0 {
 						grew = math.Inf(1) // no response at all
 					}
-					target(fmt.Sprintf("%s: %s, p99 grew", m.name, p.name), grew, 3, false)
+					target(fmt.Sprintf("%s: %s, p99 grew", m.name, p.name), grew, 3, false, m.loadRange(base)+" / "+m.loadRange(p.name))
 				}
 			}
 			for _, k := range ours {
@@ -474,11 +474,11 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 		}
 		for _, m := range sortedMeasured(index) {
 			g := mib(m.medianOf(w.phases[0].name, func(s sample) float64 { return float64(s.growth) }))
-			target(fmt.Sprintf("%s: largest RSS growth of a process, MiB", m.name), g, 50, false)
+			target(fmt.Sprintf("%s: largest RSS growth of a process, MiB", m.name), g, 50, false, m.loadRange(w.phases[0].name))
 		}
 	case "idle":
 		for _, m := range sortedMeasured(index) {
-			target(fmt.Sprintf("%s: req/s kept beside 2000 idle", m.name), m.rps(w.phases[1].name)/m.rps(w.phases[0].name), 0.8, true)
+			target(fmt.Sprintf("%s: req/s kept beside 2000 idle", m.name), m.rps(w.phases[1].name)/m.rps(w.phases[0].name), 0.8, true, m.loadRange(w.phases[0].name)+" / "+m.loadRange(w.phases[1].name))
 		}
 		if memory {
 			fmt.Println("\nmemory: PSS of each server while the idle connections were held (median of the rounds), MiB")
@@ -490,7 +490,7 @@ func targetsOf(w workload, index map[string]*smeasured, memory bool) {
 				fmt.Printf("  %-40s %6.1f\n", m.name, pss(m))
 			}
 			if a, b := index["ours-default"], index["python-express"]; a != nil && b != nil {
-				target("PSS ours daemon default / Python mod_wsgi-express", pss(a)/pss(b), 1.25, false)
+				target("PSS ours daemon default / Python mod_wsgi-express", pss(a)/pss(b), 1.25, false, a.loadRange(p)+" / "+b.loadRange(p))
 			}
 		}
 	}
