@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 )
@@ -27,17 +28,22 @@ func compareKinds() []kind {
 	}
 }
 
-// targets are the ratios the project aims at (≥ 1.0), by server key; the
-// last is for information: uWSGI with keep-alive.
-var targets = [][2]string{
-	{"ours-2x5", "gunicorn-sync"},
-	{"ours-2x5", "gunicorn-gthread"},
-	{"ours-embedded", "uwsgi"},
-	{"ours-embedded", "uwsgi-http11"},
-	{"ours-default", "base-default"},
-	{"ours-embedded", "base-embedded"},
-	{"ours-telemetry", "ours-default"},
-	{"ours-embedded-telemetry", "ours-embedded"},
+// targets are the hello ratios the project aims at, by server key: the
+// first's requests/s at least goal times the second's (0: for
+// information, such as uWSGI with keep-alive).
+var targets = []struct {
+	a, b string
+	goal float64
+}{
+	{"ours-default", "python-express", 1.2},
+	{"ours-embedded", "uwsgi", 0.9},
+	{"ours-2x5", "gunicorn-sync", 0},
+	{"ours-2x5", "gunicorn-gthread", 0},
+	{"ours-embedded", "uwsgi-http11", 0},
+	{"ours-default", "base-default", 1},
+	{"ours-embedded", "base-embedded", 1},
+	{"ours-telemetry", "ours-default", 0.98},
+	{"ours-embedded-telemetry", "ours-embedded", 0.98},
 }
 
 // measured is one server's figures over the rounds.
@@ -47,6 +53,16 @@ type measured struct {
 	runs        []wrkResult // one per round
 	rss, ticks  int         // largest RSS sample (KiB); CPU ticks over the runs
 	daemonTicks int         // the part of ticks used by mod_wsgi's daemon processes
+	loads       []float64   // one-minute load average after each run
+	pss         int         // PSS of the tree after the last round, KiB
+}
+
+// loadRange is the lowest and highest load average after m's runs.
+func (m *measured) loadRange() string {
+	if len(m.loads) == 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f–%.1f", slices.Min(m.loads), slices.Max(m.loads))
 }
 
 func (m *measured) rps() float64 {
@@ -82,12 +98,29 @@ func (m *measured) perRequest(ticks int) time.Duration {
 // compareMode runs the chosen servers side by side, measures them in
 // interleaved slices, stops them and prints the figures.
 func compareMode(e *env, repo string) {
+	chosen, memory := chooseWorkloads()
+	kinds := chooseKinds(e, repo)
+	raiseFileLimit()
+	if slices.ContainsFunc(chosen, func(w workload) bool { return w.app == "page" }) {
+		check(writePageApp(e.work))
+	}
+	header("against other WSGI servers")
+	for _, w := range chosen {
+		if w.key == "hello" {
+			compareHello(e, kinds)
+		} else {
+			runWorkload(e, kinds, w, orDefault(*rounds, 3), orDefault(*slice, 2*time.Second), memory)
+		}
+	}
+}
+
+// compareHello measures the hello application on every server.
+func compareHello(e *env, kinds []kind) {
+	e.app = "hello"
 	n, sl := orDefault(*rounds, 5), orDefault(*slice, 2*time.Second)
 	conns := orDefault(*connections, 20)
-	kinds := chooseKinds(e, repo)
-	header("against other WSGI servers")
-	fmt.Printf("wrk -t%d -c%d --latency, %d rounds of %s per server in rotating order (after %s warm-up)\n\n",
-		*wrkThreads, conns, n, sl, *warmup)
+	fmt.Printf("\n## scenario hello: the hello application, wrk -t%d -c%d --latency, %d rounds of %s per server in rotating order (after %s warm-up); load average at the start %s\n\n",
+		*wrkThreads, conns, n, sl, *warmup, loadavg())
 
 	var meas []*measured
 	var servers []*server
@@ -107,7 +140,11 @@ func compareMode(e *env, repo string) {
 			t1, d1 := m.cpuTicks()
 			m.ticks, m.daemonTicks = m.ticks+t1-t0, m.daemonTicks+d1-d0
 			m.runs = append(m.runs, r)
+			m.loads = append(m.loads, load1())
 		}
+	}
+	for _, m := range meas {
+		m.pss = m.server.pss()
 	}
 	endLoad := loadavg()
 	stopServers(servers)
@@ -121,15 +158,15 @@ func report(meas []*measured, endLoad string) {
 		index[m.key] = m
 	}
 	base := orDefault(index["ours-default"], meas[0])
-	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | socket errors / non-2xx | keep-alive | crashed |\n", base.name)
-	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---|---|---:|\n")
+	fmt.Printf("| server | shape | req/s | vs %s | CPU µs/req | p99 ms | RSS MiB | PSS MiB | socket errors / non-2xx | keep-alive | crashed | load |\n", base.name)
+	fmt.Printf("|---|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|\n")
 	for _, m := range meas {
 		crashed := "-"
 		if m.apache {
 			crashed = fmt.Sprint(m.crashes())
 		}
-		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
-			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, m.total().errorsText(), yesNo(m.alive), crashed)
+		fmt.Printf("| %s | %s | %.0f | %.2f | %d | %.2f | %.1f | %.1f | %s | %s | %s | %s |\n", m.name, m.shape, m.rps(), m.rps()/base.rps(),
+			m.cpuPerRequest().Microseconds(), ms(m.p99()), float64(m.rss)/1024, float64(m.pss)/1024, m.total().errorsText(), yesNo(m.alive), crashed, m.loadRange())
 	}
 	fmt.Printf("\nload average at the end %s; req/s in rounds 1, 2, ...:\n", endLoad)
 	for _, m := range meas {
@@ -147,9 +184,9 @@ func report(meas []*measured, endLoad string) {
 	}
 	// A round's two slices are seconds apart, so the median of the
 	// rounds' ratios shrugs off a burst of load that hit one round.
-	fmt.Println("\ntargets (≥ 1.00): ratio of the medians, and the median of the rounds' ratios")
+	fmt.Println("\ntargets: ratio of the medians, and the median of the rounds' ratios")
 	for _, t := range targets {
-		a, b := index[t[0]], index[t[1]]
+		a, b := index[t.a], index[t.b]
 		if a == nil || b == nil {
 			continue
 		}
@@ -157,7 +194,11 @@ func report(meas []*measured, endLoad string) {
 		for r := range a.runs {
 			per = append(per, a.runs[r].rps/b.runs[r].rps)
 		}
-		fmt.Printf("  %-30s / %-24s %.2f  %.2f\n", a.name, b.name, a.rps()/b.rps(), median(per))
+		goal := "for information"
+		if t.goal > 0 {
+			goal = fmt.Sprintf("target ≥ %.2f: %s", t.goal, map[bool]string{true: "met", false: "MISSED"}[a.rps()/b.rps() >= t.goal])
+		}
+		fmt.Printf("  %-30s / %-24s %.2f  %.2f  (%s; load %s / %s)\n", a.name, b.name, a.rps()/b.rps(), median(per), goal, a.loadRange(), b.loadRange())
 	}
 	reportVariants(index)
 }
@@ -243,7 +284,7 @@ func chooseKinds(e *env, repo string) []kind {
 		kinds = append(kinds, k)
 	}
 	for _, v := range variants {
-		kinds = append(kinds, kind{"var-" + v.name, "ours daemon " + v.name, "daemon, " + strings.Join(v.args, " "), true, ours(v.args...)})
+		kinds = append(kinds, kind{"var-" + v.name, "ours " + v.name, strings.Join(v.args, " "), true, ours(v.args...)})
 	}
 	if len(kinds) == 0 {
 		usage("-servers: nothing to run")

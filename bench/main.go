@@ -16,8 +16,27 @@
 //
 // Against the servers a user would pick instead:
 //
-//	go run ./bench -compare [-rounds 5] [-slice 2s] [-connections 20] [-servers ours-default,gunicorn-sync,...] [-python-express=false]
+//	go run ./bench -compare [-scenario hello,page,...] [-rounds 5] [-slice 2s] [-connections 20] [-servers ours-default,gunicorn-sync,...] [-python-express=false]
 //
+// runs each -scenario in turn (default all), every server started afresh
+// for it: hello (below), and on the page application (bench/page, a
+// Django view rendering a template over 20 rows of a SQLite table,
+// /static/ served by Apache from --url-alias and by the others through
+// WhiteNoise, an upload and a streamed download): page (20 keep-alive
+// clients), slow (10 clients alone, beside 150 connections trickling
+// their request headers, beside 150 reading a 256 KiB response at 5 KiB/s),
+// static (40% a 30 KiB stylesheet, 40% a 200 KiB image, 20% the page),
+// bodies (10 MiB uploads and downloads, 10 clients; the largest RSS growth
+// of a process), idle (20 clients alone and beside 2,000 idle keep-alive
+// connections) and memory (idle, then each server's PSS while the idle
+// connections are held). The page scenarios default to 3 rounds. Each
+// prints a table per phase (requests/s, the ratio to gunicorn gthread,
+// p99, errors, what happened to the slow or idle connections, memory, CPU
+// per request, the load average after each round), then the issue's
+// targets. The slow, idle and body clients are Go code (loadgen.go); wrk
+// drives the rest.
+//
+// hello, on the hello application:
 // ours in daemon mode (default sizing and --processes 2 --threads 5) and
 // in --embedded-mode with a child per CPU (--processes auto), the Python mod_wsgi-express 6.0.5,
 // gunicorn sync (2 workers) and gthread (2 × 5), uWSGI 2 × 5 on
@@ -33,7 +52,7 @@
 // ours-embedded-telemetry (ours with --enable-telemetry, each with a web
 // UI port of its own) run only when -servers names them, to measure what
 // telemetry costs beside ours-default and ours-embedded. -variant
-// NAME=ARGS (repeatable) adds ours in daemon mode with ARGS as server
+// NAME=ARGS (repeatable) adds ours with ARGS as server
 // var-NAME, and its CPU per request and requests/s against ours-default:
 // how an option or a sizing changes the cost of a request, measured in the
 // same run. The Python mod_wsgi-express is built once with pip from
@@ -77,7 +96,7 @@ var (
 	compare   = flag.Bool("compare", false, "compare ours with gunicorn, uWSGI, waitress and the Python mod_wsgi-express")
 	keepalive = flag.Bool("keepalive", false, "run the keep-alive and restart scenarios")
 
-	rounds      = flag.Int("rounds", 0, "measured rounds (default 5; -keepalive: 1); each round runs wrk for one -slice on every URL, in rotating order")
+	rounds      = flag.Int("rounds", 0, "measured rounds (default 5; -compare page scenarios: 3; -keepalive: 1); each round runs wrk for one -slice on every URL, in rotating order")
 	slice       = flag.Duration("slice", 0, "length of one wrk run, whole seconds (default 1s; -compare: 2s)")
 	warmup      = flag.Duration("warmup", time.Second, "length of the wrk warm-up of each URL")
 	connections = flag.Int("connections", 0, "wrk connections (default 4; -compare: 20)")
@@ -105,7 +124,7 @@ const body = "Hello from Apache and mod_wsgi!\n"
 var work string
 
 func main() {
-	flag.Var(&variants, "variant", "-compare: also run ours daemon default with these start-server arguments, as server var-NAME (NAME=ARGS, space separated; repeatable), to measure what an option costs per request")
+	flag.Var(&variants, "variant", "-compare: also run ours with these start-server arguments, as server var-NAME (NAME=ARGS, space separated; repeatable), to measure what an option costs per request or changes in a scenario")
 	flag.Parse()
 	if *compare && *keepalive {
 		usage("-compare and -keepalive are separate runs: give one of them")

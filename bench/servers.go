@@ -28,6 +28,23 @@ type env struct {
 	bin       string // our mod_wsgi-express, built from this repository
 	pyExpress string // the Python mod_wsgi-express 6.0.5, "" when not built
 	baseline  string // ours built from -baseline's revision, "" when not built
+	app       string // the application of the servers launched next: hello or page
+}
+
+// script is the WSGI script file of the application (in e.work).
+func (e *env) script() string { return orDefault(e.app, "hello") + ".wsgi" }
+
+// module is the application as gunicorn and waitress import it.
+func (e *env) module() string { return orDefault(e.app, "hello") + "_app:application" }
+
+// staticAlias is the --url-alias options of the Apache-based servers: the
+// page application's files, which the others serve through the
+// application.
+func (e *env) staticAlias() []string {
+	if e.app != "page" {
+		return nil
+	}
+	return []string{"--url-alias", "/static", filepath.Join(e.work, "static")}
 }
 
 // kind is how to start one server: its command line for a port and a
@@ -43,8 +60,8 @@ type kind struct {
 // ours is our start-server with args, then the -args flag's options.
 func ours(args ...string) func(*env, int, string) []string {
 	return func(e *env, port int, root string) []string {
-		a := []string{e.bin, "start-server", "hello.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root}
-		a = append(a, args...)
+		a := []string{e.bin, "start-server", e.script(), "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root}
+		a = append(append(a, e.staticAlias()...), args...)
 		return append(a, strings.Fields(*extra)...)
 	}
 }
@@ -103,7 +120,8 @@ func buildRevision(repo, rev string) string {
 // distribution. As root it must be told whom to run as.
 func pythonExpress(args ...string) func(*env, int, string) []string {
 	return func(e *env, port int, root string) []string {
-		a := []string{e.pyExpress, "start-server", "hello.wsgi", "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root}
+		a := []string{e.pyExpress, "start-server", e.script(), "--host", "127.0.0.1", "--port", strconv.Itoa(port), "--server-root", root}
+		a = append(a, e.staticAlias()...)
 		if os.Geteuid() == 0 {
 			a = append(a, "--user", "www-data", "--group", "www-data")
 		}
@@ -117,7 +135,7 @@ func gunicorn(class string, workers, threads int) func(*env, int, string) []stri
 	return func(e *env, port int, _ string) []string {
 		return []string{"gunicorn", "--bind", fmt.Sprintf("127.0.0.1:%d", port), "--chdir", e.work,
 			"--worker-class", class, "--workers", strconv.Itoa(workers), "--threads", strconv.Itoa(threads),
-			"hello_app:application"}
+			e.module()}
 	}
 }
 
@@ -128,7 +146,7 @@ func gunicorn(class string, workers, threads int) func(*env, int, string) []stri
 func uwsgi(socket string, processes, threads int) func(*env, int, string) []string {
 	return func(e *env, port int, _ string) []string {
 		return []string{"uwsgi", "--plugin", "python3", socket, fmt.Sprintf("127.0.0.1:%d", port),
-			"--wsgi-file", filepath.Join(e.work, "hello.wsgi"), "--master", "--die-on-term", "--disable-logging",
+			"--wsgi-file", filepath.Join(e.work, e.script()), "--master", "--die-on-term", "--disable-logging",
 			"--processes", strconv.Itoa(processes), "--threads", strconv.Itoa(threads)}
 	}
 }
@@ -137,7 +155,7 @@ func uwsgi(socket string, processes, threads int) func(*env, int, string) []stri
 func waitress(threads int) func(*env, int, string) []string {
 	return func(e *env, port int, _ string) []string {
 		return []string{"waitress-serve", fmt.Sprintf("--listen=127.0.0.1:%d", port),
-			fmt.Sprintf("--threads=%d", threads), "hello_app:application"}
+			fmt.Sprintf("--threads=%d", threads), e.module()}
 	}
 }
 

@@ -19,7 +19,9 @@ type wrkResult struct {
 	// a connection wrk was using, or reset it), write, timeout (no answer
 	// within 2 s).
 	connect, read, write, timeout int
-	non2xx                        int // wrk's "Non-2xx or 3xx responses"
+	non2xx                        int  // wrk's "Non-2xx or 3xx responses"
+	refusedAll                    bool // wrk could not connect at all (connect is its connections)
+	hung                          bool // no response at all: wrk was killed (timeout is its connections)
 }
 
 func (r wrkResult) socketErrors() int { return r.connect + r.read + r.write + r.timeout }
@@ -29,6 +31,8 @@ func (r wrkResult) add(o wrkResult) wrkResult {
 	r.requests += o.requests
 	r.connect, r.read, r.write, r.timeout = r.connect+o.connect, r.read+o.read, r.write+o.write, r.timeout+o.timeout
 	r.non2xx += o.non2xx
+	r.refusedAll = r.refusedAll || o.refusedAll
+	r.hung = r.hung || o.hung
 	return r
 }
 
@@ -37,6 +41,12 @@ func (r wrkResult) errorsText() string {
 	if r.socketErrors() == 0 && r.non2xx == 0 {
 		return "0"
 	}
+	if r.refusedAll && r.socketErrors() == r.connect && r.non2xx == 0 {
+		return fmt.Sprintf("could not connect (c%d)", r.connect)
+	}
+	if r.hung && r.socketErrors() == r.timeout && r.non2xx == 0 {
+		return fmt.Sprintf("no response at all (t%d)", r.timeout)
+	}
 	return fmt.Sprintf("c%d r%d w%d t%d, non-2xx %d", r.connect, r.read, r.write, r.timeout, r.non2xx)
 }
 
@@ -44,9 +54,18 @@ func (r wrkResult) errorsText() string {
 // for d, whole seconds, with --latency. mid, when not nil, runs halfway
 // through the run (an RSS sample, a restart).
 func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult {
+	return runWrkScript(url, connections, d, "", mid)
+}
+
+// runWrkScript is runWrk with wrk's -s script when script is not "".
+func runWrkScript(url string, connections int, d time.Duration, script string, mid func()) wrkResult {
 	threads := min(*wrkThreads, connections)
-	cmd := exec.CommandContext(aborted, "wrk", "-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
-		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency", url)
+	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
+		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency"}
+	if script != "" {
+		args = append(args, "-s", script)
+	}
+	cmd := exec.CommandContext(aborted, "wrk", append(args, url)...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	check(cmd.Start())
@@ -54,11 +73,23 @@ func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult 
 		time.Sleep(d / 2)
 		mid()
 	}
+	// wrk checks its end time only when a response completes: against a
+	// server that answers nothing it would run for ever. It is killed
+	// 10 s after its end, and counts as nothing served.
+	hung := time.AfterFunc(d+10*time.Second, func() { cmd.Process.Kill() })
 	err := cmd.Wait()
 	if aborted.Err() != nil {
 		select {} // killed by exit, which ends the program
 	}
+	if !hung.Stop() {
+		return wrkResult{timeout: connections, hung: true}
+	}
 	r, ok := parseWrk(out.String())
+	if !ok && strings.Contains(out.String(), "unable to connect") {
+		// wrk gives up when its first connection fails (a server whose
+		// listen backlog is full of other clients): nothing was served.
+		return wrkResult{connect: connections, refusedAll: true}
+	}
 	if err != nil || !ok {
 		fail(fmt.Sprintf("wrk %s: %v\n%s", url, err, out.String()))
 	}

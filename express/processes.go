@@ -310,9 +310,10 @@ func (s shape) check() error {
 }
 
 // chooseMPM picks the MPM from those Apache offers: --server-mpm in the
-// order given, else mpm.Order's: worker first in daemon mode (one thread
-// wake-up less per request) and in embedded mode (event misbehaves with
-// fewer than three threads per child), event first for static files; debug
+// order given, else mpm.Order's: event first in daemon mode (idle
+// keep-alive connections hold no thread) and for static files, worker
+// first in embedded mode (event misbehaves with fewer than three threads
+// per child); debug
 // mode prefers prefork, whose one process serves requests on the thread
 // that loaded the application. s is the shape the processes run with
 // (debug mode's when it is on), never the options' own.

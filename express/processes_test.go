@@ -22,12 +22,12 @@ func TestResolveProcesses(t *testing.T) {
 		msg    string
 		check  func(*testing.T, *Plan)
 	}{
-		{name: "daemon prefers worker", mod: func(o *Options) {}, mpm: "worker", check: func(t *testing.T, p *Plan) {
+		{name: "daemon prefers event", mod: func(o *Options) {}, mpm: "event", check: func(t *testing.T, p *Plan) {
 			if p.Processes.OperatingMode != "daemon" || p.Application.WSGIProcessGroup != p.Application.ProcessGroup {
 				t.Errorf("mode %q group %q", p.Processes.OperatingMode, p.Application.WSGIProcessGroup)
 			}
 		}},
-		{name: "daemon without worker", drop: []string{"worker"}, mod: func(o *Options) {}, mpm: "event"},
+		{name: "daemon without event", drop: []string{"event"}, mod: func(o *Options) {}, mpm: "worker"},
 		{name: "static prefers event", mod: func(o *Options) { o.ApplicationType = "static" }, mpm: "event"},
 		{name: "server-mpm order", mod: func(o *Options) { o.ServerMPM = []string{"prefork", "worker"} }, mpm: "prefork"},
 		{name: "server-mpm fallback", drop: []string{"prefork"}, mod: func(o *Options) { o.ServerMPM = []string{"prefork", "worker"} }, mpm: "worker"},
@@ -61,30 +61,30 @@ func TestResolveProcesses(t *testing.T) {
 					t.Errorf("Request Capacity %q", got)
 				}
 			}},
-		{name: "capacity summary", mod: func(o *Options) { o.Processes, o.Threads = "3", 10 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
+		{name: "capacity summary", mod: func(o *Options) { o.Processes, o.Threads = "3", 10 }, mpm: "event", check: func(t *testing.T, p *Plan) {
 			if got := summaryValue(p, "Request Capacity"); got != "30 (3 processes * 10 threads)" {
 				t.Errorf("Request Capacity %q", got)
 			}
-			if got := summaryValue(p, "Server Capacity"); got != "512 (worker MPM)" {
+			if got := summaryValue(p, "Server Capacity"); got != "512 (event MPM)" {
 				t.Errorf("Server Capacity %q", got)
 			}
 			if p.Processes.DaemonBacklog != 512 {
 				t.Errorf("daemon backlog %d, want the capacity, 512", p.Processes.DaemonBacklog)
 			}
 		}},
-		{name: "daemon backlog given", mod: func(o *Options) { o.DaemonBacklog, o.MaxClients = 50, 20 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
+		{name: "daemon backlog given", mod: func(o *Options) { o.DaemonBacklog, o.MaxClients = 50, 20 }, mpm: "event", check: func(t *testing.T, p *Plan) {
 			if p.Processes.DaemonBacklog != 50 || p.Processes.MPMSize.Capacity != 20 {
 				t.Errorf("daemon backlog %d, capacity %d: want 50 and 20", p.Processes.DaemonBacklog, p.Processes.MPMSize.Capacity)
 			}
 		}},
-		{name: "daemon backlog at least 100", mod: func(o *Options) { o.MaxClients = 20 }, mpm: "worker", check: func(t *testing.T, p *Plan) {
+		{name: "daemon backlog at least 100", mod: func(o *Options) { o.MaxClients = 20 }, mpm: "event", check: func(t *testing.T, p *Plan) {
 			if p.Processes.DaemonBacklog != 100 {
 				t.Errorf("daemon backlog %d, want mod_wsgi's 100", p.Processes.DaemonBacklog)
 			}
 		}},
 		{name: "fraction too big", mod: func(o *Options) { o.MaximumSpareWorkers = 1.5 }, option: "maximum-spare-workers", msg: "fraction"},
 		{name: "fraction negative", mod: func(o *Options) { o.InitialWorkers = -0.5 }, option: "initial-workers", msg: "fraction"},
-		{name: "orphan", mod: func(o *Options) { o.OrphanInterpreter = true }, mpm: "worker"},
+		{name: "orphan", mod: func(o *Options) { o.OrphanInterpreter = true }, mpm: "event"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -17,15 +17,17 @@ var Precedence = []string{"event", "worker", "prefork"}
 var EmbeddedPrecedence = []string{"worker", "prefork", "event"}
 
 // DaemonPrecedence is the order of preference in daemon mode, where
-// Apache's children pass requests on to the daemon processes. The worker
-// MPM comes first: its thread reads the next request of a keep-alive
-// connection itself, where event hands every request from its listener
-// thread to a worker, a thread wake-up more per request. With the relay
-// sizing, event takes no more connections than it has threads either, so
-// it parks no more idle connections than worker holds. Measured
-// (docs/performance.md, "Where daemon mode's time goes"): the same CPU
-// time per request, 5-21% more requests/s on two CPUs.
-var DaemonPrecedence = []string{"worker", "event", "prefork"}
+// Apache's children pass requests on to the daemon processes: event first.
+// Its listener thread holds idle keep-alive connections without a worker
+// thread, so requests on busy connections still find threads when
+// thousands of clients sit idle between clicks; the worker MPM gives every
+// open connection a thread, and beside 2,000 idle keep-alive connections
+// served the bench's page at 0-1% of its rate where event kept 79-95%
+// (docs/performance.md, "Real applications"). What it costs: a thread
+// wake-up more per request (the listener hands each request to a worker),
+// about 5% of hello's requests/s at 20 clients; no difference measured on
+// a real page.
+var DaemonPrecedence = []string{"event", "worker", "prefork"}
 
 // Order is the default order of preference for a server whose children
 // run the application (embedded), pass requests to daemon processes

@@ -20,8 +20,8 @@ func TestChoose(t *testing.T) {
 		{[]string{"event"}, []string{"prefork", "event"}, Precedence, "event", ""},
 		{[]string{"event", "worker"}, []string{"prefork"}, Precedence, "", "prefork not available; found: event, worker"},
 		{nil, nil, Precedence, "", "no MPM found"},
-		{all, nil, DaemonPrecedence, "worker", ""},
-		{[]string{"event", "prefork"}, nil, DaemonPrecedence, "event", ""},
+		{all, nil, DaemonPrecedence, "event", ""},
+		{[]string{"worker", "prefork"}, nil, DaemonPrecedence, "worker", ""},
 	}
 	for _, c := range cases {
 		got, err := Choose(c.avail, c.preferred, c.defaults)
@@ -44,15 +44,15 @@ func TestOrder(t *testing.T) {
 		want             string
 	}{
 		{true, false, "worker"}, // event misbehaves below three threads
-		{false, true, "worker"}, // relaying: a thread wake-up less per request
+		{false, true, "event"},  // relaying: idle keep-alive connections hold no thread
 		{false, false, "event"}, // static files only
 	} {
 		if got, _ := Choose(all, nil, Order(c.embedded, c.daemon)); got != c.want {
 			t.Errorf("Order(embedded %v, daemon %v) chooses %q, want %q", c.embedded, c.daemon, got, c.want)
 		}
 	}
-	if got, _ := ChooseFor(all, nil, false); got != "worker" {
-		t.Errorf("ChooseFor daemon mode = %q, want worker", got)
+	if got, _ := ChooseFor(all, nil, false); got != "event" {
+		t.Errorf("ChooseFor daemon mode = %q, want event", got)
 	}
 }
 
