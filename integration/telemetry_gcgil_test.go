@@ -50,23 +50,11 @@ def application(environ, start_response):
     return [body]
 `
 
-// startGCGIL starts start-server --enable-telemetry with gcgilApp.
+// startGCGIL starts start-server --enable-telemetry with gcgilApp,
+// reporting every half second.
 func startGCGIL(t *testing.T, extra ...string) *telemetryServer {
 	t.Helper()
-	testenv.Integration(t)
-	dir := testenv.Dir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), gcgilApp)
-	ui := testenv.FreePort(t)
-	args := append([]string{"app.wsgi", "--enable-telemetry", "--telemetry-ui-port", strconv.Itoa(ui),
-		"--telemetry-interval", "0.5"}, telemetryModuleArgs(t)...)
-	s := testenv.Start(t, dir, append(args, extra...)...)
-	ts := &telemetryServer{Server: s, ui: fmt.Sprintf("http://127.0.0.1:%d/", ui), group: fmt.Sprintf("127.0.0.1:%d", s.Port)}
-	m := reSummaryVersion.FindStringSubmatch(s.Output())
-	if m == nil {
-		t.Fatalf("no module version in the summary:\n%s", s.Output())
-	}
-	ts.version = m[1]
-	return ts
+	return startTelemetryApp(t, gcgilApp, append([]string{"--telemetry-interval", "0.5"}, extra...)...)
 }
 
 func (s *telemetryServer) native() bool { return !strings.HasPrefix(s.version, "4.") }
