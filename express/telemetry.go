@@ -223,6 +223,19 @@ type TelemetryHandler struct {
 	Socket       string  `json:"socket"`
 	Interval     float64 `json:"interval"`
 	SlowRequests float64 `json:"slow_requests"` // 0: not reported
+	// ExitWait bounds the reporter's wait, after mod_wsgi's shutdown
+	// callback, for the process's exit (when its requests are done) before
+	// it sends the final interval anyway: within --shutdown-timeout, after
+	// which mod_wsgi kills the process.
+	ExitWait float64 `json:"exit_wait"`
+}
+
+// exitWait is TelemetryHandler.ExitWait for a --shutdown-timeout (0: none).
+func exitWait(shutdownTimeout int) float64 {
+	if shutdownTimeout <= 0 || shutdownTimeout >= 5 {
+		return 3
+	}
+	return 0.6 * float64(shutdownTimeout)
 }
 
 // telemetryHandler is handler.json's telemetry, or nil when the module
@@ -232,5 +245,6 @@ func telemetryHandler(p *Plan) *TelemetryHandler {
 	if in == nil || in.Source != source.Reporter {
 		return nil
 	}
-	return &TelemetryHandler{Socket: in.Socket, Interval: in.IntervalSeconds, SlowRequests: in.SlowSeconds}
+	return &TelemetryHandler{Socket: in.Socket, Interval: in.IntervalSeconds, SlowRequests: in.SlowSeconds,
+		ExitWait: exitWait(p.Timeouts.Shutdown)}
 }

@@ -32,8 +32,14 @@ func TestEnableTelemetryReporter(t *testing.T) {
 		t.Errorf("WSGITelemetryService %q for a 4.9.4 module", p.Telemetry.Service)
 	}
 	h := p.Handler.Telemetry
-	if h == nil || *h != (TelemetryHandler{Socket: in.Socket, Interval: 2, SlowRequests: 0.75}) {
+	if h == nil || *h != (TelemetryHandler{Socket: in.Socket, Interval: 2, SlowRequests: 0.75, ExitWait: 3}) {
 		t.Errorf("handler.json telemetry %+v", h)
+	}
+	// The reporter's wait for exit stays within --shutdown-timeout.
+	for timeout, want := range map[int]float64{0: 3, 1: 0.6, 2: 1.2, 5: 3, 30: 3} {
+		if got := exitWait(timeout); got != want {
+			t.Errorf("exitWait(%d) = %v, want %v", timeout, got, want)
+		}
 	}
 	if !hasSummary(p, "Telemetry URL", "http://127.0.0.1:8888/ (sent by the Python runtime") {
 		t.Errorf("summary %v", p.Summary)

@@ -108,14 +108,17 @@ func TestTelemetryCore(t *testing.T) {
 			paths = append(paths, fmt.Sprintf("/ok?%d", i))
 		}
 	}
-	testenv.GetAll(t, httpClient, s.URL, paths, 2)
+	got := getStatuses(t, s.URL, paths, 2)
+	if got[200] != n-errs-missing || got[500] != errs || got[404] != missing {
+		t.Errorf("the client got %v, want %d 200, %d 500, %d 404", got, n-errs-missing, errs, missing)
+	}
 	waitFor(t, fmt.Sprintf("the ingester counting %d requests", n), func() bool {
 		snap := s.snapshot(t)
 		g := groupOf(&snap, s.group)
 		return g != nil && g.RequestsTotal >= n && g.Restarts >= 3
 	}, func() string {
 		snap := s.snapshot(t)
-		return fmt.Sprintf("groups %+v\nprocesses %+v\n%s", snap.Groups, snap.Processes, s.ErrorLog())
+		return fmt.Sprintf("groups %+v\ningest %+v\nevents %s\nprocesses %+v\n%s", snap.Groups, snap.Ingest, eventsSince(s.events(t), 0), snap.Processes, s.ErrorLog())
 	})
 	// Every process has reported its last interval once the group is back
 	// to two running processes and nothing is in flight.
@@ -276,28 +279,35 @@ func TestTelemetryCore(t *testing.T) {
 
 	t.Run("current rate", func(t *testing.T) {
 		// Under a steady load the current rate shows it; once the load
-		// ends it drops to nothing, while the window mean lingers.
+		// ends it drops to nothing, while the window mean lingers. The
+		// load is paced (20 requests/s) so that a process lives past its
+		// first interval before --maximum-requests recycles it: the
+		// current rate is the live processes' newest intervals, and one
+		// recycled within its first interval never has one.
 		stop := make(chan struct{})
 		var wg sync.WaitGroup
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			tick := time.NewTicker(50 * time.Millisecond)
+			defer tick.Stop()
 			for {
 				select {
 				case <-stop:
 					return
-				default:
+				case <-tick.C:
 				}
 				if resp, err := httpClient.Get(s.URL + "/ok"); err == nil {
 					resp.Body.Close()
 				}
 			}
 		}()
+		stopLoad := sync.OnceFunc(func() { close(stop); wg.Wait() })
+		defer stopLoad() // also when the wait gives up: no load left behind for the next checks
 		waitFor(t, "current_throughput under load", func() bool {
 			return s.snapshot(t).Totals.CurrentThroughput > 0
 		})
-		close(stop)
-		wg.Wait()
+		stopLoad()
 		waitFor(t, "current_throughput back to 0", func() bool {
 			snap := s.snapshot(t)
 			return snap.Totals.CurrentThroughput == 0 && snap.Totals.Throughput > 0
@@ -401,7 +411,19 @@ func deref(p *float64) any {
 // lost (reason crash) within 5 s by its own clock, and the replacement
 // Apache starts as a restart by reason crash, in the same slot.
 func checkCrash(t *testing.T, s *telemetryServer, sig syscall.Signal) {
-	before := s.snapshot(t)
+	// The baseline is a settled group: both processes running and every
+	// stop so far replaced. A process recycled by the traffic before
+	// (--maximum-requests) may have stopped with its replacement not yet
+	// started; that restart, counted after the kill, is not the crash's.
+	base := float64(time.Now().UnixNano()) / 1e9
+	var before telemetry.Snapshot
+	waitFor(t, "every stop replaced before the crash", func() bool {
+		before = s.snapshot(t)
+		g := groupOf(&before, s.group)
+		return g != nil && len(running(&before, s.group)) == 2 && g.Restarts == sumCounts(g.Stops)
+	}, func() string {
+		return fmt.Sprintf("%+v\n%s", groupOf(&before, s.group), eventsSince(s.events(t), base-10))
+	})
 	g0 := groupOf(&before, s.group)
 	var victim telemetry.ProcessView
 	for _, p := range before.Processes {
@@ -445,8 +467,9 @@ func checkCrash(t *testing.T, s *telemetryServer, sig syscall.Signal) {
 	})
 	snap := s.snapshot(t)
 	g := groupOf(&snap, s.group)
-	if g.Restarts != g0.Restarts+1 || g.Stops["crash"] != g0.Stops["crash"]+1 {
-		t.Errorf("restarts %d → %d, crash stops %d → %d", g0.Restarts, g.Restarts, g0.Stops["crash"], g.Stops["crash"])
+	if g.Restarts != g0.Restarts+1 || g.Stops["crash"] != g0.Stops["crash"]+1 || sumCounts(g.Stops) != sumCounts(g0.Stops)+1 {
+		t.Errorf("restarts %d → %d, crash stops %d → %d; stops %v → %v; events since the baseline %s", g0.Restarts, g.Restarts, g0.Stops["crash"], g.Stops["crash"],
+			g0.Stops, g.Stops, eventsSince(s.events(t), base))
 	}
 	checkProcessOrder(t, &snap)
 	var re *telemetry.Event
@@ -475,4 +498,57 @@ func checkCrash(t *testing.T, s *telemetryServer, sig syscall.Signal) {
 			t.Errorf("series of the lost process: %s", resp.Status)
 		}
 	}
+}
+
+// eventsSince: the events logged after t (Unix seconds), oldest first,
+// as JSON.
+func eventsSince(ev []telemetry.Event, t float64) string {
+	var out []telemetry.Event
+	for i := len(ev) - 1; i >= 0; i-- {
+		if ev[i].T >= t {
+			out = append(out, ev[i])
+		}
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func sumCounts(m map[string]uint64) uint64 {
+	var n uint64
+	for _, c := range m {
+		n += c
+	}
+	return n
+}
+
+// getStatuses is testenv.GetAll counting the statuses the client got.
+func getStatuses(t *testing.T, base string, paths []string, workers int) map[int]int {
+	t.Helper()
+	var mu sync.Mutex
+	got := map[int]int{}
+	work := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for p := range work {
+				resp, err := httpClient.Get(base + p)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				resp.Body.Close()
+				mu.Lock()
+				got[resp.StatusCode]++
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, p := range paths {
+		work <- p
+	}
+	close(work)
+	wg.Wait()
+	return got
 }

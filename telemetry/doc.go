@@ -72,8 +72,11 @@
 //   - Slow requests: 6 with WSGISlowRequests; 4.8 with instrument() and a
 //     threshold (active ones each interval, then completed).
 //   - Process start and stop: 6 with shutdown reasons; 4.8 sends the start
-//     when the reporter starts and the stop through
-//     mod_wsgi.subscribe_shutdown (4.9.4 gives no reason, shown "unknown").
+//     when the reporter starts and the stop (its final interval, then
+//     STOPPED) at exit, once mod_wsgi has let the running requests finish;
+//     mod_wsgi.subscribe_shutdown, called before they finish, only gives
+//     the reason (4.9.4 gives none, shown "unknown") and bounds the wait
+//     (express_telemetry.Reporter.EXIT_WAIT) should exit not come in time.
 //     A process that dies without a word is marked lost (reason crash)
 //     at the next check that its pid is gone (Options.Alive, checked every
 //     second), or after Options.StaleAfter (or five of its intervals) of

@@ -66,9 +66,10 @@ class Module:
     cpu = 0.0
     def request_metrics(self):
         self.calls += 1
+        if self.calls > 1:
+            self.cpu += 0.5  # per interval, whoever else reads process_metrics()
         return {} if self.calls == 1 else dict(RM)
     def process_metrics(self):
-        self.cpu += 0.5
         return {"cpu_user_time": self.cpu, "cpu_system_time": 0.0, "request_count": 30, "active_requests": 0}
     def subscribe_shutdown(self, callback):
         self.shutdown = callback
@@ -89,8 +90,9 @@ reporter.tick()
 slow = app({"PATH_INFO": "/slow", "REQUEST_METHOD": "POST", "mod_wsgi.request_id": "r1"}, lambda *a: None)
 clock.now += 2.5
 reporter.tick()
-slow.close()
 module.shutdown("process_stopping", shutdown_reason="maximum_requests")
+slow.close()  # finishes after mod_wsgi's shutdown callback
+reporter._at_exit()  # as mod_wsgi runs atexit once the requests are done
 print("sent", reporter.seq, "errors", reporter.send_errors)
 `
 

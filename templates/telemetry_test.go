@@ -46,7 +46,7 @@ func TestEnableTelemetryReporterConfig(t *testing.T) {
 			t.Errorf("httpd.conf for mod_wsgi 4.9.4 has %s:\n%s", not, conf)
 		}
 	}
-	want := map[string]any{"socket": "/tmp/mod_wsgi-localhost:8000:0/telemetry.sock", "interval": 1.0, "slow_requests": 2.0}
+	want := map[string]any{"socket": "/tmp/mod_wsgi-localhost:8000:0/telemetry.sock", "interval": 1.0, "slow_requests": 2.0, "exit_wait": 3.0}
 	got, _ := handlerJSON(t, p)["telemetry"].(map[string]any)
 	for k, v := range want {
 		if got[k] != v {

@@ -204,7 +204,8 @@ def start_telemetry(config, application):
                                  "express_telemetry.py")
         reporter.start(config["socket"],
                        interval=float(config.get("interval") or 1.0),
-                       slow_threshold=float(config.get("slow_requests") or 0.0))
+                       slow_threshold=float(config.get("slow_requests") or 0.0),
+                       exit_wait=config.get("exit_wait") or None)
     except Exception as exc:
         sys.stderr.write("mod_wsgi-express: the telemetry reporter did not "
                          "start: %s: %s\n" % (type(exc).__name__, exc))

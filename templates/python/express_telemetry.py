@@ -20,6 +20,7 @@ than 4.8. instrument() adds what 4.x does not measure: responses by status
 class, and slow requests (with slow_threshold > 0).
 """
 
+import atexit
 import collections
 import os
 import platform
@@ -449,8 +450,18 @@ def _instrumented_slow(application, tracker, environ, start_response):
 class Reporter:
     """Sends this process's metrics to an ingester every interval."""
 
+    # mod_wsgi calls the shutdown callback (process_stopping) before it
+    # lets the requests still running finish, and a worker thread may
+    # even accept one more meanwhile: the final interval is sent at exit
+    # (atexit: mod_wsgi runs it once the request threads are done), so
+    # that it counts every request the process served. Should exit not
+    # come (a request outlasting the wait, interpreters not destroyed),
+    # it is sent this long after the callback: before mod_wsgi-express's
+    # default --shutdown-timeout (5 s), after which the process is killed.
+    EXIT_WAIT = 3.0
+
     def __init__(self, path, interval=1.0, slow_threshold=0.0, module=None,
-                 tracker=None, clock=time.time):
+                 tracker=None, clock=time.time, exit_wait=None):
         if module is None:
             import mod_wsgi as module  # only importable inside mod_wsgi
         check_module(module)
@@ -465,6 +476,9 @@ class Reporter:
         self.seq = 0
         self.started = clock()
         self.send_errors = 0
+        self.exit_wait = self.EXIT_WAIT if exit_wait is None else max(0.0, float(exit_wait))
+        self.stopping = False
+        self.shutdown_reason = None  # set by the shutdown callback
         self.stopped = threading.Event()
         self.lock = threading.RLock()  # one sender at a time: seq stays in order
         self.thread = None
@@ -501,6 +515,7 @@ class Reporter:
         subscribe = getattr(self.module, "subscribe_shutdown", None)
         if subscribe is not None:
             subscribe(self._on_shutdown)
+        atexit.register(self._at_exit)
         self.thread = threading.Thread(target=self._run, name="mod_wsgi-express telemetry",
                                        daemon=True)
         self.thread.start()
@@ -530,15 +545,32 @@ class Reporter:
                 self.send(KIND_SLOW_REQUEST, slow_records(record))
 
     def _on_shutdown(self, *args, **kwargs):
-        self.stop(kwargs.get("shutdown_reason") or "")
+        """mod_wsgi's process_stopping: requests may still run. The final
+        interval waits for exit, or at most exit_wait."""
+        with self.lock:
+            if self.shutdown_reason is not None or self.stopping:
+                return
+            self.shutdown_reason = kwargs.get("shutdown_reason") or ""
+        threading.Thread(target=self._exit_fallback, name="mod_wsgi-express telemetry stop",
+                         daemon=True).start()
+
+    def _exit_fallback(self):
+        if not self.stopped.wait(self.exit_wait):
+            self.stop(self.shutdown_reason or "")
+
+    def _at_exit(self):
+        if os.getpid() == self.pid:  # not a forked copy's exit
+            self.stop(self.shutdown_reason or "")
 
     def stop(self, reason=""):
         """Send the final interval and a STOPPED datagram, then stop."""
         with self.lock:
-            if self.stopped.is_set():
+            if self.stopping:
                 return
+            self.stopping = True
             self.stopped.set()
             self._final(reason)
+        atexit.unregister(self._at_exit)
 
     def _final(self, reason):
         try:
@@ -566,12 +598,14 @@ _lock = threading.Lock()
 _reporter = None
 
 
-def start(path, interval=1.0, slow_threshold=0.0, module=None):
+def start(path, interval=1.0, slow_threshold=0.0, module=None, exit_wait=None):
     """Start this process's reporter (once per process; later calls return
     the running one). Raises UnsupportedModule for mod_wsgi older than
-    4.8."""
+    4.8. exit_wait: see Reporter.EXIT_WAIT (keep it below the daemon's
+    shutdown-timeout)."""
     global _reporter
     with _lock:
         if _reporter is None or _reporter.pid != os.getpid():
-            _reporter = Reporter(path, interval, slow_threshold, module).start()
+            _reporter = Reporter(path, interval, slow_threshold, module,
+                                 exit_wait=exit_wait).start()
         return _reporter

@@ -66,13 +66,14 @@ class FakeModule:
         self.process_group = process_group
         self.calls = 0
         self.shutdown = []
+        self.active = 0  # requests running, as process_metrics() says
 
     def request_metrics(self):
         self.calls += 1
         return {} if self.calls == 1 else dict(RM_4_9)
 
     def process_metrics(self):
-        return dict(PM_4_9)
+        return dict(PM_4_9, active_requests=self.active)
 
     def subscribe_shutdown(self, callback):
         self.shutdown.append(callback)
@@ -339,8 +340,9 @@ class ReporterTest(unittest.TestCase):
     def tearDown(self):
         self.receiver.close()
 
-    def reporter(self, module, interval=60):
-        return et.Reporter(self.receiver.path, interval, 2.0, module, tracker=self.tracker)
+    def reporter(self, module, interval=60, exit_wait=None):
+        return et.Reporter(self.receiver.path, interval, 2.0, module, tracker=self.tracker,
+                           exit_wait=exit_wait)
 
     def test_too_old(self):
         with self.assertRaises(et.UnsupportedModule):
@@ -363,19 +365,68 @@ class ReporterTest(unittest.TestCase):
         self.assertEqual(records[et.F_REQUEST_COUNT], 10)
 
         module.shutdown[0]("process_stopping", shutdown_reason="maximum_requests")
+        self.assert_nothing_sent()  # requests may still run: not final yet
+        reporter._at_exit()  # mod_wsgi runs atexit once they are done
         header, records = self.receiver.recv()  # the final interval
         self.assertEqual((header[2], header[5]), (et.KIND_REQUEST, 3))
         header, records = self.receiver.recv()
         self.assertEqual((header[2], header[5]), (et.KIND_PROCESS_STOPPED, 4))
         self.assertEqual(records[et.F_SHUTDOWN_REASON], b"maximum_requests")
         self.assertEqual(records[et.F_LIFETIME_REQUEST_COUNT], 20)
-        self.assertEqual(records[et.F_ACTIVE_REQUESTS_AT_EXIT], 1)
+        self.assertEqual(records[et.F_ACTIVE_REQUESTS_AT_EXIT], 0)
         reporter.thread.join(5)
         self.assertFalse(reporter.thread.is_alive())
         reporter.stop()  # a second stop sends nothing
+        self.assert_nothing_sent()
+
+    def assert_nothing_sent(self):
         self.receiver.sock.settimeout(0.2)
         with self.assertRaises(socket.timeout):
             self.receiver.recv()
+        self.receiver.sock.settimeout(5)
+
+    def final_interval(self):
+        """The final interval's records and the STOPPED datagram's."""
+        kinds = {}
+        while et.KIND_PROCESS_STOPPED not in kinds:
+            header, records = self.receiver.recv()
+            kinds[header[2]] = records
+        return kinds[et.KIND_REQUEST], kinds[et.KIND_PROCESS_STOPPED]
+
+    def test_requests_after_the_shutdown_callback_are_counted(self):
+        # mod_wsgi calls the shutdown callback before the running requests
+        # finish (and a worker may accept one more): one finishing after
+        # it is in the final interval, sent at exit, not lost.
+        saved, et._tracker = et._tracker, self.tracker  # instrument()'s
+        self.addCleanup(setattr, et, "_tracker", saved)
+        module = FakeModule()
+        reporter = self.reporter(module).start()
+        self.receiver.recv()
+        module.shutdown[0]("process_stopping", shutdown_reason="maximum_requests")
+        app = et.instrument(lambda environ, start_response: start_response("404 Not Found", []) or [b""])
+        app({}, lambda *a: None)
+        reporter._at_exit()
+        final, stopped = self.final_interval()
+        self.assertEqual([final[et.F_STATUS_CLASS + i] for i in range(5)], [0, 0, 0, 1, 0])
+        self.assertEqual(stopped[et.F_SHUTDOWN_REASON], b"maximum_requests")
+        reporter.thread.join(5)
+        self.assertFalse(reporter.thread.is_alive())
+
+    def test_final_interval_without_exit(self):
+        # Exit does not come in time (a request outlasting the wait):
+        # the final interval and STOPPED are sent anyway, saying so.
+        module = FakeModule()
+        reporter = self.reporter(module, exit_wait=0.1).start()
+        self.receiver.recv()
+        module.active = 2
+        module.shutdown[0]("process_stopping", shutdown_reason="maximum_requests")
+        final, stopped = self.final_interval()
+        self.assertEqual(final[et.F_REQUEST_COUNT], 10)
+        self.assertEqual(stopped[et.F_SHUTDOWN_REASON], b"maximum_requests")
+        self.assertEqual(stopped[et.F_ACTIVE_REQUESTS_AT_EXIT], 2)
+        self.assertTrue(reporter.stopped.is_set())
+        reporter._at_exit()  # then exit sends nothing more
+        self.assert_nothing_sent()
 
     def test_thread_sends_every_interval(self):
         reporter = self.reporter(FakeModule(), interval=0.1).start()
