@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -40,19 +39,7 @@ def application(environ, start_response):
 // startCoreTelemetry is startTelemetry with coreApp.
 func startCoreTelemetry(t *testing.T, extra ...string) *telemetryServer {
 	t.Helper()
-	testenv.Integration(t)
-	dir := testenv.Dir(t)
-	testenv.WriteFile(t, filepath.Join(dir, "app.wsgi"), coreApp)
-	ui := testenv.FreePort(t)
-	args := append([]string{"app.wsgi", "--enable-telemetry", "--telemetry-ui-port", strconv.Itoa(ui)}, telemetryModuleArgs(t)...)
-	s := testenv.Start(t, dir, append(args, extra...)...)
-	ts := &telemetryServer{Server: s, ui: fmt.Sprintf("http://127.0.0.1:%d/", ui), group: fmt.Sprintf("127.0.0.1:%d", s.Port)}
-	m := reSummaryVersion.FindStringSubmatch(s.Output())
-	if m == nil {
-		t.Fatalf("no module version in the summary:\n%s", s.Output())
-	}
-	ts.version = m[1]
-	return ts
+	return startTelemetryApp(t, coreApp, extra...)
 }
 
 func (s *telemetryServer) events(t *testing.T) []telemetry.Event {
