@@ -95,7 +95,7 @@ func TestTelemetryCore(t *testing.T) {
 			paths = append(paths, fmt.Sprintf("/ok?%d", i))
 		}
 	}
-	got := getStatuses(t, s.URL, paths, 2)
+	got := testenv.GetAll(t, httpClient, s.URL, paths, 2)
 	if got[200] != n-errs-missing || got[500] != errs || got[404] != missing {
 		t.Errorf("the client got %v, want %d 200, %d 500, %d 404", got, n-errs-missing, errs, missing)
 	}
@@ -506,36 +506,4 @@ func sumCounts(m map[string]uint64) uint64 {
 		n += c
 	}
 	return n
-}
-
-// getStatuses is testenv.GetAll counting the statuses the client got.
-func getStatuses(t *testing.T, base string, paths []string, workers int) map[int]int {
-	t.Helper()
-	var mu sync.Mutex
-	got := map[int]int{}
-	work := make(chan string)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := range work {
-				resp, err := httpClient.Get(base + p)
-				if err != nil {
-					t.Error(err)
-					continue
-				}
-				resp.Body.Close()
-				mu.Lock()
-				got[resp.StatusCode]++
-				mu.Unlock()
-			}
-		}()
-	}
-	for _, p := range paths {
-		work <- p
-	}
-	close(work)
-	wg.Wait()
-	return got
 }

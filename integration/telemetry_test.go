@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"net"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -329,55 +328,20 @@ func startBackground(t *testing.T, cmd *exec.Cmd, marker string) *testenv.SyncBu
 // checkPrometheus has a real Prometheus scrape /metrics every second and
 // asks it, over its HTTP API, for sum(mod_wsgi_requests_total).
 func checkPrometheus(t *testing.T, s *telemetryServer, n int) {
-	dir := testenv.Dir(t)
-	port := testenv.FreePort(t)
-	target := strings.TrimSuffix(strings.TrimPrefix(s.ui, "http://"), "/")
-	config := fmt.Sprintf(`global:
-  scrape_interval: 1s
-  scrape_timeout: 1s
-  evaluation_interval: 1s
-scrape_configs:
-  - job_name: mod_wsgi
-    static_configs:
-      - targets: [%q]
-`, target)
-	cfg := testenv.WriteFile(t, filepath.Join(dir, "prometheus.yml"), config)
-	cmd := exec.Command("prometheus", "--config.file="+cfg, "--storage.tsdb.path="+filepath.Join(dir, "data"),
-		fmt.Sprintf("--web.listen-address=127.0.0.1:%d", port), "--log.level=warn")
-	out := startBackground(t, cmd, dir)
-	api := fmt.Sprintf("http://127.0.0.1:%d", port)
+	p := startPrometheus(t, s)
 	var last string
 	waitFor(t, fmt.Sprintf("Prometheus reporting sum(mod_wsgi_requests_total) == %d", n), func() bool {
-		resp, err := httpClient.Get(api + "/api/v1/query?query=" + url.QueryEscape("sum(mod_wsgi_requests_total)"))
-		if err != nil {
-			last = err.Error()
-			return false
-		}
-		defer resp.Body.Close()
-		var r struct {
-			Status string `json:"status"`
-			Data   struct {
-				Result []struct {
-					Value [2]any `json:"value"`
-				} `json:"result"`
-			} `json:"data"`
-		}
-		b, _ := io.ReadAll(resp.Body)
-		last = string(b)
-		if json.Unmarshal(b, &r) != nil || r.Status != "success" || len(r.Data.Result) != 1 {
-			return false
-		}
-		v, _ := r.Data.Result[0].Value[1].(string)
-		f, err := strconv.ParseFloat(v, 64)
-		return err == nil && f == float64(n)
+		var r []promResult
+		r, last = p.query(t, "sum(mod_wsgi_requests_total)")
+		return len(r) == 1 && r[0].float() == float64(n)
 	}, func() string {
 		targets := ""
-		if resp, err := httpClient.Get(api + "/api/v1/targets"); err == nil {
+		if resp, err := httpClient.Get(p.api + "/api/v1/targets"); err == nil {
 			b, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
 			targets = string(b)
 		}
-		return "last answer: " + last + "\ntargets: " + targets + "\nprometheus:\n" + out.String()
+		return "last answer: " + last + "\ntargets: " + targets + "\nprometheus:\n" + p.out.String()
 	})
 }
 

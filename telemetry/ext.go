@@ -32,9 +32,9 @@ type groupExtra struct {
 	gcCollections   [3]uint64
 	gcCollected     [3]uint64
 	gcUncollectable [3]uint64
-	gcPauses        [3]pauseHist // by generation
-	gcDropped       uint64       // pause events the module could not send
-	pauses          pauseRing    // recent pauses, for the timeline
+	gcPauses        [3]pauseHist    // by generation
+	gcDropped       uint64          // pause events the module could not send
+	pauses          recent[GCPause] // recent pauses, for the timeline
 
 	// GIL.
 	switchInterval float64 // newest sample's sys.getswitchinterval()
@@ -62,7 +62,7 @@ func (x *groupExtra) history() *stepRing {
 type procExtra struct {
 	gc       map[string]*gcCounters // by interpreter name ("" the main one)
 	gcSeen   bool
-	threads  threadRing
+	threads  recent[threadSample]
 	hasSlots bool // sends per-thread arrays (mod_wsgi 6)
 }
 
@@ -133,22 +133,25 @@ type threadSample struct {
 	busy   []uint8 // percent, one per thread
 }
 
-// threadRing keeps a process's latest samples.
-type threadRing struct {
-	buf   []threadSample
+// recent keeps the latest values pushed, at most the max given to push,
+// oldest overwritten first: a group's GC pauses, a process's per-thread
+// samples.
+type recent[T any] struct {
+	buf   []T
 	start int
 }
 
-func (r *threadRing) push(s threadSample, max int) {
+func (r *recent[T]) push(v T, max int) {
 	if len(r.buf) < max {
-		r.buf = append(r.buf, s)
+		r.buf = append(r.buf, v)
 		return
 	}
-	r.buf[r.start] = s
+	r.buf[r.start] = v
 	r.start = (r.start + 1) % len(r.buf)
 }
 
-func (r *threadRing) each(fn func(s *threadSample)) {
+// each calls fn with the values kept, oldest first.
+func (r *recent[T]) each(fn func(v *T)) {
 	for i := range r.buf {
 		fn(&r.buf[(r.start+i)%len(r.buf)])
 	}

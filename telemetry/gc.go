@@ -68,26 +68,6 @@ type GCPause struct {
 // maxPausesKept bounds the pauses a group keeps for the timeline.
 const maxPausesKept = 2000
 
-type pauseRing struct {
-	buf   []GCPause
-	start int
-}
-
-func (r *pauseRing) push(p GCPause) {
-	if len(r.buf) < maxPausesKept {
-		r.buf = append(r.buf, p)
-		return
-	}
-	r.buf[r.start] = p
-	r.start = (r.start + 1) % len(r.buf)
-}
-
-func (r *pauseRing) each(fn func(p *GCPause)) {
-	for i := range r.buf {
-		fn(&r.buf[(r.start+i)%len(r.buf)])
-	}
-}
-
 // gcCounters are one interpreter's last cumulative counters.
 type gcCounters struct {
 	collections, collected, uncollectable [3]uint64
@@ -169,7 +149,7 @@ func (s *Store) applyGC(d *Datagram, now time.Time) error {
 	if d.Kind == KindGCEvent {
 		pause.Group, pause.PID = g.name, d.PID
 		x.gcPauses[pause.Generation].observe(pause.Duration)
-		x.pauses.push(pause)
+		x.pauses.push(pause, maxPausesKept)
 		t := time.UnixMicro(int64(pause.T * 1e6))
 		if e := x.history().at(t, now); e != nil {
 			e.pauseSeconds += pause.Duration

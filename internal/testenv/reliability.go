@@ -139,10 +139,13 @@ func Wrk(t testing.TB, url string, conns int, dur string) WrkResult {
 	return r
 }
 
-// GetAll requests base+path for every path, workers at a time, and fails
-// the test on a request that cannot be made (any status is fine).
-func GetAll(t testing.TB, client *http.Client, base string, paths []string, workers int) {
+// GetAll requests base+path for every path, workers at a time, fails
+// the test on a request that cannot be made (any status is fine), and
+// returns how many responses had each status.
+func GetAll(t testing.TB, client *http.Client, base string, paths []string, workers int) map[int]int {
 	t.Helper()
+	var mu sync.Mutex
+	statuses := map[int]int{}
 	work := make(chan string)
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
@@ -156,6 +159,9 @@ func GetAll(t testing.TB, client *http.Client, base string, paths []string, work
 					continue
 				}
 				resp.Body.Close()
+				mu.Lock()
+				statuses[resp.StatusCode]++
+				mu.Unlock()
 			}
 		}()
 	}
@@ -164,4 +170,5 @@ func GetAll(t testing.TB, client *http.Client, base string, paths []string, work
 	}
 	close(work)
 	wg.Wait()
+	return statuses
 }
