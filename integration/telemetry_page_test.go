@@ -89,6 +89,16 @@ func evalJS[T any](t *testing.T, b *browser, js string) T {
 	return v
 }
 
+// click clicks the element sel finds, found and clicked in one step in
+// the page: the page redraws its tables every poll, so a node chromedp
+// found could be gone by the time it clicks it.
+func (b *browser) click(t *testing.T, sel string) {
+	t.Helper()
+	if !evalJS[bool](t, b, fmt.Sprintf(`(e => e !== null && (e.click(), true))(document.querySelector(%q))`, sel)) {
+		t.Fatalf("nothing to click at %s", sel)
+	}
+}
+
 // choose sets a <select>'s value as a user would: its change event fires.
 func (b *browser) choose(t *testing.T, sel, value string) {
 	t.Helper()
@@ -342,7 +352,7 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 		if resp.StatusCode != 200 || err != nil {
 			t.Fatalf("GET api/slow-requests/%s: %s %v", id, resp.Status, err)
 		}
-		b.do(t, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#t-slow tbody tr[data-id=%q]`, id))))
+		b.click(t, fmt.Sprintf(`#t-slow tbody tr[data-id=%q]`, id))
 		b.wait(t, "the drill-down of "+id, fmt.Sprintf(`!document.getElementById("drill").hidden && document.getElementById("drill").dataset.id === %q`, id),
 			`document.getElementById("drill").outerText`)
 		var fields string
@@ -366,7 +376,7 @@ func checkView(t *testing.T, b *browser, view string, want pageExpect) {
 		b.wait(t, "the path filter", `[...document.querySelectorAll("#t-slow tbody tr[data-id] td.path")].every(td => td.textContent.includes(`+fmt.Sprintf("%q", want.slowPath)+`))`, `document.getElementById("t-slow").innerText`)
 		evalJS[bool](t, b, `(document.getElementById("f-path").value = "", document.getElementById("f-path").dispatchEvent(new Event("input")))`)
 		// Sorting by duration, longest first (active still first).
-		b.do(t, chromedp.Click(chromedp.CSS(`#t-slow th[data-sort="duration"]`)))
+		b.click(t, `#t-slow th[data-sort="duration"]`)
 		b.wait(t, "sorted by duration", `document.querySelector('#t-slow th[data-sort="duration"]').classList.contains("sorted")`, `document.getElementById("t-slow").innerText`)
 	case "gc":
 		if want.native {
