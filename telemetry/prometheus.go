@@ -336,26 +336,23 @@ func (s *Store) extraFamilies(p promWriter, groups []*group) {
 	bySlot("mod_wsgi_slot_resident_memory_bytes", "Resident set size of the process in the slot.",
 		func(x *process) float64 { return float64(x.rss) })
 
-	p.family("mod_wsgi_gc_collections_total", "counter",
-		"Python garbage collections by generation, in the group's processes (mod_wsgi 6).")
-	for _, g := range groups {
-		if g.x == nil || !g.x.gcSeen {
-			continue
-		}
-		for gen, name := range genNames {
-			p.sample("mod_wsgi_gc_collections_total", float64(g.x.gcCollections[gen]), "process_group", g.name, "generation", name)
-		}
-	}
-	p.family("mod_wsgi_gc_uncollectable_objects_total", "counter",
-		"Objects Python's garbage collector found unreachable but could not free, by generation (mod_wsgi 6).")
-	for _, g := range groups {
-		if g.x == nil || !g.x.gcSeen {
-			continue
-		}
-		for gen, name := range genNames {
-			p.sample("mod_wsgi_gc_uncollectable_objects_total", float64(g.x.gcUncollectable[gen]), "process_group", g.name, "generation", name)
+	byGeneration := func(name, help string, counts func(x *groupExtra) *[3]uint64) {
+		p.family(name, "counter", help)
+		for _, g := range groups {
+			if g.x == nil || !g.x.gcSeen {
+				continue
+			}
+			for gen, label := range genNames {
+				p.sample(name, float64(counts(g.x)[gen]), "process_group", g.name, "generation", label)
+			}
 		}
 	}
+	byGeneration("mod_wsgi_gc_collections_total",
+		"Python garbage collections by generation, in the group's processes (mod_wsgi 6).",
+		func(x *groupExtra) *[3]uint64 { return &x.gcCollections })
+	byGeneration("mod_wsgi_gc_uncollectable_objects_total",
+		"Objects Python's garbage collector found unreachable but could not free, by generation (mod_wsgi 6).",
+		func(x *groupExtra) *[3]uint64 { return &x.gcUncollectable })
 	const pause = "mod_wsgi_gc_pause_seconds"
 	p.family(pause, "histogram", "Pauses of Python's garbage collector, by generation (mod_wsgi 6).")
 	for _, g := range groups {
