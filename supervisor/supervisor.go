@@ -83,9 +83,12 @@ type watch struct {
 	loaded <-chan bool
 	slow   <-chan time.Time
 	failed bool
-	said   bool      // "Server is ready" was printed
-	stop   *stopping // the stop asked for, nil until then (stop.go)
-	reap   func()    // a SIGCHLD: look for orphans to reap (reapOrphans)
+	said   bool // "Server is ready" was printed
+	// trim fires once, trimDelay after "ready": start-up's memory is
+	// given back (trimMemory).
+	trim <-chan time.Time
+	stop *stopping // the stop asked for, nil until then (stop.go)
+	reap func()    // a SIGCHLD: look for orphans to reap (reapOrphans)
 }
 
 // start runs apachectl start -DFOREGROUND.
@@ -157,6 +160,9 @@ func (w *watch) loop(sigs <-chan os.Signal, stop chan struct{}) error {
 		case prob := <-problems:
 			problems = nil
 			w.report(prob)
+		case <-w.trim:
+			w.trim = nil
+			trimMemory()
 		case err := <-w.done:
 			return w.exited(err)
 		}
@@ -227,7 +233,13 @@ func (w *watch) sayReady(note string) {
 		url = p.HTTPS.URL // plain HTTP only redirects there
 	}
 	fmt.Fprintln(s.Out, w.col.paint(green, fmt.Sprintf("Server is ready at %s%s", url, note))+stopHint(s))
+	w.trim = time.After(trimDelay)
 }
+
+// trimDelay is how long after "ready" start-up's memory is given back:
+// the watch for the application's load (watchAppLoad) is over by then,
+// and the services have started.
+const trimDelay = 15 * time.Second
 
 // report prints an application that failed to load, or a crash, instead
 // of "ready": Apache is up, but answers 500 (or restarts a crashing
