@@ -270,24 +270,40 @@ func chooseKinds(e *env, repo string) []kind {
 
 			continue
 		}
-		if strings.HasPrefix(k.key, "base-") && e.baseline == "" {
-			e.baseline = buildRevision(repo, *baseline)
-		}
-		if k.key == "python-express" {
-			path, err := buildPythonExpress(repo)
-			if err != nil {
-				fmt.Fprintf(os.Stderr, "bench: leaving out the Python mod_wsgi-express: %v\n", err)
-				continue
-			}
-			e.pyExpress = path
+		if err := prepare(e, repo, k); err != nil {
+			fmt.Fprintf(os.Stderr, "bench: leaving out the Python mod_wsgi-express: %v\n", err)
+			continue
 		}
 		kinds = append(kinds, k)
 	}
-	for _, v := range variants {
-		kinds = append(kinds, kind{"var-" + v.name, "ours " + v.name, strings.Join(v.args, " "), true, ours(v.args...)})
-	}
+	kinds = append(kinds, variantKinds()...)
 	if len(kinds) == 0 {
 		usage("-servers: nothing to run")
+	}
+	return kinds
+}
+
+// prepare builds what k runs, once: ours at -baseline's revision, the
+// Python mod_wsgi-express (an error when that cannot be built).
+func prepare(e *env, repo string, k kind) error {
+	if strings.HasPrefix(k.key, "base-") && e.baseline == "" {
+		e.baseline = buildRevision(repo, *baseline)
+	}
+	if k.key == "python-express" && e.pyExpress == "" {
+		path, err := buildPythonExpress(repo)
+		if err != nil {
+			return err
+		}
+		e.pyExpress = path
+	}
+	return nil
+}
+
+// variantKinds are the -variant servers, var-NAME.
+func variantKinds() []kind {
+	var kinds []kind
+	for _, v := range variants {
+		kinds = append(kinds, kind{"var-" + v.name, "ours " + v.name, strings.Join(v.args, " "), true, ours(v.args...)})
 	}
 	return kinds
 }

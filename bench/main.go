@@ -61,6 +61,21 @@
 // /var/tmp/mod_wsgi-express-tests); it is left out, with a note, when that
 // fails.
 //
+// Two servers loaded at the same moment:
+//
+//	go run ./bench -compare -paired A,B -scenario page [-rounds 8] [-slice 10s] [-variant NAME=ARGS]
+//
+// starts and warms up servers A and B (keys as -servers names them, or
+// var-NAME) as -scenario page or hello does, then in each of -rounds
+// pairs loads both at once, each by its own wrk with the scenario's
+// connections, the one started first alternating, so that both see the
+// same machine. Per pair: the load average, each one's requests/s and
+// the CPU µs per request of its process tree, and their ratios; then the
+// ratio of the requests/s over the pairs, the CPU per request weighted by
+// requests, the median and range of the pairs' CPU ratios and the load
+// average's range. Sequential rounds cannot resolve a few percent of CPU
+// per request on a shared machine; this can.
+//
 // Keep-alive and restarts under load, one server at a time:
 //
 //	go run ./bench -keepalive [-scenarios default-50,usr1-50,...] [-duration 5s] [-rounds 1] [-args "..."] [-log]
@@ -96,8 +111,8 @@ var (
 	compare   = flag.Bool("compare", false, "compare ours with gunicorn, uWSGI, waitress and the Python mod_wsgi-express")
 	keepalive = flag.Bool("keepalive", false, "run the keep-alive and restart scenarios")
 
-	rounds      = flag.Int("rounds", 0, "measured rounds (default 5; -compare page scenarios: 3; -keepalive: 1); each round runs wrk for one -slice on every URL, in rotating order")
-	slice       = flag.Duration("slice", 0, "length of one wrk run, whole seconds (default 1s; -compare: 2s)")
+	rounds      = flag.Int("rounds", 0, "measured rounds (default 5; -compare page scenarios: 3; -paired: 8 pairs; -keepalive: 1); each round runs wrk for one -slice on every URL, in rotating order")
+	slice       = flag.Duration("slice", 0, "length of one wrk run, whole seconds (default 1s; -compare: 2s; -paired: 10s)")
 	warmup      = flag.Duration("warmup", time.Second, "length of the wrk warm-up of each URL")
 	connections = flag.Int("connections", 0, "wrk connections (default 4; -compare: 20)")
 	wrkThreads  = flag.Int("threads", 1, "wrk threads")
@@ -129,6 +144,13 @@ func main() {
 	if *compare && *keepalive {
 		usage("-compare and -keepalive are separate runs: give one of them")
 	}
+	var plan pairedPlan
+	if *pairedFlag != "" {
+		if !*compare {
+			usage("-paired is a mode of -compare: give -compare too")
+		}
+		plan = parsePaired()
+	}
 	// Ctrl-C or SIGTERM still stops the servers.
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
@@ -157,6 +179,8 @@ func main() {
 	check(os.WriteFile(filepath.Join(work, "static.txt"), []byte(body), 0o644))
 
 	switch {
+	case *compare && *pairedFlag != "":
+		pairedMode(e, repo, plan)
 	case *compare:
 		compareMode(e, repo)
 	case *keepalive:

@@ -59,39 +59,60 @@ func runWrk(url string, connections int, d time.Duration, mid func()) wrkResult 
 
 // runWrkScript is runWrk with wrk's -s script when script is not "".
 func runWrkScript(url string, connections int, d time.Duration, script string, mid func()) wrkResult {
+	w := startWrk(url, connections, d, script)
+	if mid != nil {
+		time.Sleep(d / 2)
+		mid()
+	}
+	return w.wait()
+}
+
+// wrkRun is a wrk started by startWrk, for wait to collect.
+type wrkRun struct {
+	url         string
+	connections int
+	cmd         *exec.Cmd
+	out         *strings.Builder
+	hung        *time.Timer
+}
+
+// startWrk starts wrk as runWrkScript runs it, without waiting: the
+// paired mode starts two at once.
+func startWrk(url string, connections int, d time.Duration, script string) *wrkRun {
 	threads := min(*wrkThreads, connections)
 	args := []string{"-t", strconv.Itoa(threads), "-c", strconv.Itoa(connections),
 		"-d", fmt.Sprintf("%ds", max(1, int(d.Seconds()))), "--latency"}
 	if script != "" {
 		args = append(args, "-s", script)
 	}
-	cmd := exec.CommandContext(aborted, "wrk", append(args, url)...)
-	var out strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &out
-	check(cmd.Start())
-	if mid != nil {
-		time.Sleep(d / 2)
-		mid()
-	}
+	w := &wrkRun{url: url, connections: connections, out: &strings.Builder{}}
+	w.cmd = exec.CommandContext(aborted, "wrk", append(args, url)...)
+	w.cmd.Stdout, w.cmd.Stderr = w.out, w.out
+	check(w.cmd.Start())
 	// wrk checks its end time only when a response completes: against a
 	// server that answers nothing it would run for ever. It is killed
 	// 10 s after its end, and counts as nothing served.
-	hung := time.AfterFunc(d+10*time.Second, func() { cmd.Process.Kill() })
-	err := cmd.Wait()
+	w.hung = time.AfterFunc(d+10*time.Second, func() { w.cmd.Process.Kill() })
+	return w
+}
+
+// wait waits for wrk to exit and reads its report.
+func (w *wrkRun) wait() wrkResult {
+	err := w.cmd.Wait()
 	if aborted.Err() != nil {
 		select {} // killed by exit, which ends the program
 	}
-	if !hung.Stop() {
-		return wrkResult{timeout: connections, hung: true}
+	if !w.hung.Stop() {
+		return wrkResult{timeout: w.connections, hung: true}
 	}
-	r, ok := parseWrk(out.String())
-	if !ok && strings.Contains(out.String(), "unable to connect") {
+	r, ok := parseWrk(w.out.String())
+	if !ok && strings.Contains(w.out.String(), "unable to connect") {
 		// wrk gives up when its first connection fails (a server whose
 		// listen backlog is full of other clients): nothing was served.
-		return wrkResult{connect: connections, refusedAll: true}
+		return wrkResult{connect: w.connections, refusedAll: true}
 	}
 	if err != nil || !ok {
-		fail(fmt.Sprintf("wrk %s: %v\n%s", url, err, out.String()))
+		fail(fmt.Sprintf("wrk %s: %v\n%s", w.url, err, w.out.String()))
 	}
 	return r
 }
