@@ -22,8 +22,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
 	"github.com/modwsgi-go/mod_wsgi-express/internal/testenv"
 	"github.com/modwsgi-go/mod_wsgi-express/telemetry"
 )
@@ -148,7 +146,7 @@ func daemonPIDs(root string) []int {
 // processes against real Apache and mod_wsgi, sends N requests, and checks
 // what the ingester makes of them: a real Prometheus scraping /metrics
 // counts N, promtool accepts the exposition, headless Chromium shows the
-// processes on the live page, top shows them on a pseudo-terminal, and a
+// processes on the live page (TestTelemetryTop reads them with top), and a
 // flood of malformed datagrams changes no counter. Stopped with SIGTERM,
 // it leaves no socket, state file or process.
 func TestTelemetry(t *testing.T) {
@@ -216,7 +214,6 @@ func TestTelemetry(t *testing.T) {
 		}
 	})
 	t.Run("live page", func(t *testing.T) { checkLivePage(t, s, want, n) })
-	t.Run("top", func(t *testing.T) { checkTop(t, s, want) })
 	t.Run("malformed datagrams", func(t *testing.T) { checkMalformed(t, s, sock, n) })
 
 	s.Stop(syscall.SIGTERM)
@@ -431,62 +428,6 @@ func checkLivePage(t *testing.T, s *telemetryServer, pids []int, n int) {
 		if err := os.WriteFile(dst, data, 0o644); err != nil {
 			t.Fatal(err)
 		}
-	}
-}
-
-// checkTop runs mod_wsgi-express top on a pseudo-terminal: it draws the
-// processes, then q quits it with status 0 and the terminal restored.
-func checkTop(t *testing.T, s *telemetryServer, pids []int) {
-	cmd := testenv.Command(t, s.Root, "top", s.Root)
-	tty, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 30, Cols: 120})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer tty.Close()
-	out := &testenv.SyncBuffer{}
-	copied := make(chan struct{})
-	go func() { io.Copy(out, tty); close(copied) }()
-	done := make(chan struct{})
-	var waitErr error
-	go func() { waitErr = cmd.Wait(); close(done) }()
-	defer func() {
-		select {
-		case <-done:
-		default:
-			cmd.Process.Kill()
-			<-done
-		}
-	}()
-	shows := func() bool {
-		o := out.String()
-		for _, pid := range pids {
-			if !regexp.MustCompile(regexp.QuoteMeta(s.group) + ` +` + strconv.Itoa(pid) + ` +running `).MatchString(o) {
-				return false
-			}
-		}
-		return strings.Contains(o, "mod_wsgi-express top")
-	}
-	waitFor(t, "top showing the processes", shows, func() string { return fmt.Sprintf("%q", out.String()) })
-	// Two draws a second apart: it refreshes in place.
-	first := strings.Count(out.String(), "mod_wsgi-express top")
-	waitFor(t, "top redrawing", func() bool { return strings.Count(out.String(), "mod_wsgi-express top") > first })
-	if _, err := tty.Write([]byte("q")); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-done:
-		if waitErr != nil {
-			t.Errorf("top exited with %v after q, want status 0", waitErr)
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatalf("top still running 10 s after q:\n%q", out.String())
-	}
-	select { // what top wrote last, read once it is gone
-	case <-copied:
-	case <-time.After(5 * time.Second):
-	}
-	if o := out.String(); !strings.HasSuffix(strings.TrimRight(o, "\r\n"), "\x1b[?25h\x1b[?1049l") {
-		t.Errorf("top did not restore the cursor and screen on exit: ends %q", tail(o, 80))
 	}
 }
 

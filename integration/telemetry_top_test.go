@@ -248,6 +248,8 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	shows("the header", 0, headWants, nil)
 	shows("the processes and the requests sent", 0, []string{"mod_wsgi-express top", "[1 processes]", fmt.Sprintf("requests %d  slow 1", n),
 		"processes by cpu: 2 live", "1-4 view  < > sort  g group  space pause  ? help  q quit"}, nil, rows...)
+	// Refreshed in place every second, no key pressed.
+	shows("the processes redrawn", len(out.String()), []string{"[1 processes]"}, nil, rows...)
 	shows("the latency by phase", press("2"), []string{"[2 latency]", "latency by phase over the last", "PHASE"}, []string{"processes by cpu"},
 		regexp.MustCompile(`(?m)^all +(application|request) +`+strconv.Itoa(n)+` `))
 	shows("the slow request", press("3"), []string{"[3 slow requests]", "completed", "/slow"}, nil)
