@@ -47,8 +47,8 @@ func TestPythonReporter(t *testing.T) {
 
 // roundTrip is run by Python: the reporter, given a stand-in mod_wsgi
 // 4.9.4 (the values are what Debian's module returned), sends to the Go
-// receiver: STARTED, two intervals, a slow request, the final interval
-// and STOPPED.
+// receiver: STARTED, two intervals, a slow request, STOPPING (at the
+// shutdown callback), the final interval and STOPPED.
 const roundTrip = `
 import sys, express_telemetry as et
 RM = {"application_time": 0.002, "application_time_buckets": [9, 1] + [0] * 14,
@@ -108,7 +108,7 @@ func TestPythonRoundTrip(t *testing.T) {
 	defer r.Close()
 	go r.Serve()
 	out, err := pythonCmd("-c", roundTrip, path).CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "sent 7 errors 0") {
+	if err != nil || !strings.Contains(string(out), "sent 8 errors 0") {
 		t.Fatalf("reporter: %v\n%s", err, out)
 	}
 	waitFor(t, 5*time.Second, func() string {
@@ -119,7 +119,7 @@ func TestPythonRoundTrip(t *testing.T) {
 	})
 	snap := s.Snapshot()
 	in := snap.Ingest
-	if in.Accepted["process_started"] != 1 || in.Accepted["request"] != 3 || in.Accepted["slow_request"] != 2 ||
+	if in.Accepted["process_started"] != 1 || in.Accepted["process_stopping"] != 1 || in.Accepted["request"] != 3 || in.Accepted["slow_request"] != 2 ||
 		in.Lost != 0 || in.UnknownFields != 0 || fmtMap(in.Dropped) != "" {
 		t.Errorf("ingest %+v", in)
 	}
@@ -156,6 +156,18 @@ func TestPythonRoundTrip(t *testing.T) {
 	p := snap.Processes[0]
 	if p.State != "stopped" || p.ModWSGIVersion != "4.9.4" || !p.StartKnown || p.Workers != 4 || p.Capacity != 0.25 || p.RSS != 14274560 {
 		t.Errorf("process %+v", p)
+	}
+	// The lifecycle: started, stopping at the shutdown callback (the slow
+	// request still in flight), stopped at exit.
+	var kinds []string
+	for _, e := range s.Events(0) {
+		kinds = append(kinds, e.Kind)
+		if e.Kind == "stopping" && (e.Reason != "maximum_requests" || e.InFlight == nil || *e.InFlight != 0) {
+			t.Errorf("stopping event %+v", e)
+		}
+	}
+	if got := strings.Join(kinds, " "); got != "stopped stopping started" {
+		t.Errorf("events newest first %q, want stopped stopping started", got)
 	}
 	if len(snap.SlowRequests) != 1 {
 		t.Fatalf("slow requests %+v", snap.SlowRequests)

@@ -45,6 +45,7 @@ _RECORD = struct.Struct("<HB")
 KIND_REQUEST = 2
 KIND_SLOW_REQUEST = 4
 KIND_PROCESS_STARTED = 5
+KIND_PROCESS_STOPPING = 6
 KIND_PROCESS_STOPPED = 7
 
 T_U64, T_F64, T_I64, T_BYTES, T_I32_ARRAY, T_F64_ARRAY = 1, 2, 3, 4, 5, 6
@@ -78,6 +79,7 @@ F_STATUS_CLASS = 120   # + 0..4 for 1xx..5xx
 F_SHUTDOWN_REASON = 130
 F_PROCESS_UPTIME = 131
 F_LIFETIME_REQUEST_COUNT = 132
+F_ACTIVE_REQUESTS_AT_STOP = 133
 F_ACTIVE_REQUESTS_AT_EXIT = 134
 F_SLOW_STATE = 200
 F_SLOW_START_STAMP = 201
@@ -545,12 +547,18 @@ class Reporter:
                 self.send(KIND_SLOW_REQUEST, slow_records(record))
 
     def _on_shutdown(self, *args, **kwargs):
-        """mod_wsgi's process_stopping: requests may still run. The final
-        interval waits for exit, or at most exit_wait."""
+        """mod_wsgi's process_stopping: requests may still run. STOPPING
+        says so now, as mod_wsgi 6 does (the ingester gives the process's
+        slot to its replacement and shows the requests in flight); the
+        final interval waits for exit, or at most exit_wait."""
         with self.lock:
             if self.shutdown_reason is not None or self.stopping:
                 return
             self.shutdown_reason = kwargs.get("shutdown_reason") or ""
+            try:
+                self._stopping(self.shutdown_reason)
+            except Exception:  # never in the way of the process's stop
+                pass
         threading.Thread(target=self._exit_fallback, name="mod_wsgi-express telemetry stop",
                          daemon=True).start()
 
@@ -571,6 +579,16 @@ class Reporter:
             self.stopped.set()
             self._final(reason)
         atexit.unregister(self._at_exit)
+
+    def _stopping(self, reason):
+        records = identity_records({k: self.identity[k] for k in ("hostname", "process_group")})
+        if reason:
+            records.append((F_SHUTDOWN_REASON, T_BYTES, reason))
+        records.append((F_PROCESS_UPTIME, T_F64, max(0.0, self.clock() - self.started)))
+        pm = self.module.process_metrics() or {}
+        if _num(pm, "active_requests") is not None:
+            records.append((F_ACTIVE_REQUESTS_AT_STOP, T_U64, pm["active_requests"]))
+        self.send(KIND_PROCESS_STOPPING, records)
 
     def _final(self, reason):
         try:

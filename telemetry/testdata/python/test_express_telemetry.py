@@ -364,13 +364,23 @@ class ReporterTest(unittest.TestCase):
         self.assertEqual((header[2], header[5]), (et.KIND_REQUEST, 2))
         self.assertEqual(records[et.F_REQUEST_COUNT], 10)
 
+        module.active = 1
         module.shutdown[0]("process_stopping", shutdown_reason="maximum_requests")
-        self.assert_nothing_sent()  # requests may still run: not final yet
+        header, records = self.receiver.recv()  # stopping: requests may still run
+        self.assertEqual((header[2], header[5]), (et.KIND_PROCESS_STOPPING, 3))
+        self.assertEqual(records[et.F_SHUTDOWN_REASON], b"maximum_requests")
+        self.assertEqual(records[et.F_ACTIVE_REQUESTS_AT_STOP], 1)
+        self.assertEqual(records[et.F_PROCESS_GROUP], b"app")
+        self.assertGreaterEqual(records[et.F_PROCESS_UPTIME], 0.0)
+        self.assert_nothing_sent()  # not final yet
+        module.shutdown[0]("process_stopping")  # said once
+        self.assert_nothing_sent()
+        module.active = 0
         reporter._at_exit()  # mod_wsgi runs atexit once they are done
         header, records = self.receiver.recv()  # the final interval
-        self.assertEqual((header[2], header[5]), (et.KIND_REQUEST, 3))
+        self.assertEqual((header[2], header[5]), (et.KIND_REQUEST, 4))
         header, records = self.receiver.recv()
-        self.assertEqual((header[2], header[5]), (et.KIND_PROCESS_STOPPED, 4))
+        self.assertEqual((header[2], header[5]), (et.KIND_PROCESS_STOPPED, 5))
         self.assertEqual(records[et.F_SHUTDOWN_REASON], b"maximum_requests")
         self.assertEqual(records[et.F_LIFETIME_REQUEST_COUNT], 20)
         self.assertEqual(records[et.F_ACTIVE_REQUESTS_AT_EXIT], 0)
