@@ -45,13 +45,16 @@ func NewCmdTop(f *Factory, runF func(*TopOptions) error) *cobra.Command {
 		Long: `Show what the processes of a server started with start-server --enable-telemetry
 are doing, redrawn in place every second. The header gives requests per
 second, latency percentiles, busy and total workers, and what the module
-cannot report without mod_wsgi 6. Four views: 1 processes (state, uptime,
+cannot report without mod_wsgi 6. Five views: 1 processes (state, uptime,
 requests, latency, workers, CPU and memory of each, sorted by cpu, rss,
 requests, busy or pid), 2 latency by phase (p50/p95/p99 of each phase the
 module reports, over the window), 3 slow requests (active first), 4 events
-(process starts and stops, with reasons). Keys: 1-4 or Tab switch views,
-< and > change the sort, g cycles through the process groups, space pauses,
-? shows the help, q or Ctrl-C quits.
+(process starts and stops, with reasons), 5 threads (each live process's
+verdict: saturated, GIL-bound, idle or fine, then its threads' busy share,
+CPU and requests over the last interval, by group, pid and thread; needs
+mod_wsgi 6). Keys: 1-5 or Tab switch views, < and > change the processes'
+sort, g cycles through the process groups, space pauses, ? shows the help,
+q or Ctrl-C quits.
 
 --once prints the view as plain text and exits, with no terminal needed;
 --once --json prints the snapshot as GET /api/snapshot gives it, for
@@ -73,7 +76,7 @@ server root of start-server with the same --host and --port.`,
 	b.boolean(&opts.Once, "once", "print the view once as plain text, every row, and exit; no terminal needed")
 	b.boolean(&opts.JSON, "json", "with --once: print the snapshot as JSON, as GET /api/snapshot gives it")
 	b.str(&opts.Group, "show-group", "NAME", "show one process group only, named as the views name it (default: all; g cycles through them)")
-	b.str(&opts.View, "view", "VIEW", "the view shown first, or printed by --once: processes, latency, slow or events")
+	b.str(&opts.View, "view", "VIEW", "the view shown first, or printed by --once: processes, latency, slow, events or threads")
 	b.str(&opts.Sort, "sort", "KEY", "the order of the processes view, largest first: cpu, rss, requests, busy, or pid (smallest first)")
 	setGroupedHelp(c, f)
 	return c

@@ -47,17 +47,22 @@ func TestTopWithoutTelemetry(t *testing.T) {
 	}
 }
 
-// topServer serves a store that heard one process of group "web" serve
-// 7 requests, and writes a server root whose state file points to it.
+// topServer serves a store that heard one mod_wsgi 6 process of group
+// "web" serve 7 requests on the first of its two threads, and writes a
+// server root whose state file points to it.
 func topServer(t *testing.T) (root, url string) {
 	t.Helper()
 	store := telemetry.NewStore(telemetry.Options{})
 	now := float64(time.Now().UnixNano()) / 1e9
 	for _, d := range []*telemetry.Datagram{
-		{Header: telemetry.Header{Kind: telemetry.KindProcessStarted, PID: 4242, Seq: 1}, Records: []telemetry.Record{telemetry.Str(telemetry.FieldProcessGroup, "web")}},
+		{Header: telemetry.Header{Kind: telemetry.KindProcessStarted, PID: 4242, Seq: 1}, Records: []telemetry.Record{telemetry.Str(telemetry.FieldProcessGroup, "web"),
+			telemetry.Str(telemetry.FieldModWSGIVersion, "6.0.5")}},
 		{Header: telemetry.Header{Kind: telemetry.KindRequest, PID: 4242, Seq: 2}, Records: []telemetry.Record{telemetry.Str(telemetry.FieldProcessGroup, "web"),
 			telemetry.F64(telemetry.FieldSamplePeriod, 1), telemetry.F64(telemetry.FieldTelemetryInterval, 1),
-			telemetry.U64(telemetry.FieldRequestCount, 7), telemetry.U64(telemetry.StatusClassField+2, 7)}},
+			telemetry.U64(telemetry.FieldRequestCount, 7), telemetry.U64(telemetry.StatusClassField+2, 7),
+			telemetry.U64(telemetry.FieldThreadsMaximum, 2), telemetry.I32s(telemetry.FieldSlotCompleted, []int32{7, 0}),
+			{ID: telemetry.FieldSlotBusyTime, Type: telemetry.TypeF64Array, F64s: []float64{0.5, 0}},
+			{ID: telemetry.FieldSlotCPUTime, Type: telemetry.TypeF64Array, F64s: []float64{0.25, 0}}}},
 	} {
 		d.Version, d.Stamp = 1, now
 		b, err := telemetry.Encode(d)
@@ -104,6 +109,11 @@ func TestTopOnce(t *testing.T) {
 		{[]string{"--view", "latency", "--show-group", "web"}, []string{"group web", "requests 7", "latency by phase"}},
 		{[]string{"--view", "slow"}, []string{"slow requests", "(no slow request)"}},
 		{[]string{"--view", "events", "--sort", "pid"}, []string{"started", "web", "4242"}},
+		{[]string{"--view", "threads"}, []string{"group all", "threads of 1 live processes by group, pid, thread",
+			"GROUP                PID  THREAD  BUSY   CPU  REQS  RUNNING  LONGEST",
+			"web                 4242 verdict  fine: threads busy 25% of the time, 0.00 cores of CPU\n",
+			"web                 4242       0   50%   25%     7        -        -\n",
+			"web                 4242       1    0%    0%     0        -        -\n"}},
 	} {
 		code, out, errOut := runTop(t, append(append([]string{"--once"}, c.args...), root)...)
 		if code != 0 || errOut != "" {
@@ -164,7 +174,7 @@ func TestTopUsage(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--view", "charts"}, `--view: "charts" is not a view of top: give processes, latency, slow, events`},
+		{[]string{"--view", "charts"}, `--view: "charts" is not a view of top: give processes, latency, slow, events, threads`},
 		{[]string{"--sort", "memory"}, `--sort: "memory" is not an order of top's processes: give cpu, rss, requests, busy, pid`},
 		{[]string{"--json"}, "--json: the JSON is one snapshot, printed once: give --once --json"},
 		{[]string{"--once", "--json", "--show-group", "web"}, "--show-group: --once --json prints the whole snapshot"},

@@ -19,13 +19,13 @@ import (
 )
 
 // TestTelemetryTop sends known traffic to a server with telemetry (two
-// daemon processes: N requests, one slow, two 404) and reads it with top:
-// --once prints each view as text and --once --json the snapshot, without
-// a terminal, both with the N requests sent; on a pseudo-terminal the live
-// view shows them, keys switch views, sort and group, ? shows the help,
-// and q quits.
+// daemon processes of topThreads threads: N requests, one slow, two 404)
+// and reads it with top: --once prints each view as text and --once --json
+// the snapshot, without a terminal, both with the N requests sent; on a
+// pseudo-terminal the live view shows them, keys switch views, sort and
+// group, ? shows the help, and q quits.
 func TestTelemetryTop(t *testing.T) {
-	s := startTelemetry(t, "--processes", "2", "--threads", "3", "--telemetry-interval", "0.5", "--slow-requests", "0.5")
+	s := startTelemetry(t, "--processes", "2", "--threads", strconv.Itoa(topThreads), "--telemetry-interval", "0.5", "--slow-requests", "0.5")
 	var pids []int
 	waitFor(t, "two daemon processes", func() bool {
 		pids = daemonPIDs(s.Root)
@@ -51,6 +51,10 @@ func TestTelemetryTop(t *testing.T) {
 	t.Run("once json", func(t *testing.T) { checkTopOnceJSON(t, s, pids, n) })
 	t.Run("live", func(t *testing.T) { checkTopLive(t, s, pids, n) })
 }
+
+// topThreads is --threads of TestTelemetryTop's server: the threads view
+// lists as many of each process.
+const topThreads = 3
 
 // topOnce runs top --once with args, with no terminal: stdin is
 // /dev/null and the output a pipe.
@@ -114,6 +118,84 @@ func checkTopOnce(t *testing.T, s *telemetryServer, pids []int, n int) {
 		}
 	}
 	checkTopCapabilities(t, s, topOnce(t, s))
+
+	// The verdicts of GET /api/gil just before and after: top's is one of
+	// them (it may change between the two as samples age).
+	var before, after []telemetry.GILGroup
+	s.getJSON(t, "api/gil", &before)
+	out = topOnce(t, s, "--view", "threads")
+	s.getJSON(t, "api/gil", &after)
+	if !s.native() {
+		if _, body, _ := strings.Cut(out, "\n\n"); body != topThreadsMissing(t, s)+"\n" {
+			t.Errorf("top --once --view threads: want the one line %q under the header:\n%s", topThreadsMissing(t, s), out)
+		}
+		return
+	}
+	if !strings.Contains(out, "threads of 2 live processes by group, pid, thread; verdict on the last 5 samples") {
+		t.Errorf("top --once --view threads: no title in:\n%s", out)
+	}
+	snap := s.snapshot(t)
+	if g := groupOf(&snap, s.group); g != nil && g.GIL != nil && !strings.Contains(out, "GIL of "+s.group+": ") {
+		t.Errorf("top --once --view threads: no GIL contention of %s in:\n%s", s.group, out)
+	}
+	for _, pid := range pids {
+		for _, r := range topThreadRows(s.group, pid) {
+			if !r.MatchString(out) {
+				t.Errorf("top --once --view threads: no line matching %s in:\n%s", r, out)
+			}
+		}
+		// Threads 0 to topThreads-1, no other.
+		var got, want []string
+		for _, m := range regexp.MustCompile(`(?m)^`+regexp.QuoteMeta(s.group)+` +`+strconv.Itoa(pid)+` +(\d+) `).FindAllStringSubmatch(out, -1) {
+			got = append(got, m[1])
+		}
+		for i := 0; i < topThreads; i++ {
+			want = append(want, strconv.Itoa(i))
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("top --once --view threads: pid %d has threads %v, want 0 to %d:\n%s", pid, got, topThreads-1, out)
+		}
+		// The verdict is of the kind GET /api/gil gives the process (its
+		// figures may have moved on).
+		m := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(s.group) + ` +` + strconv.Itoa(pid) + ` +verdict  ([^:]+): `).FindStringSubmatch(out)
+		var kinds []string
+		for _, gil := range [][]telemetry.GILGroup{before, after} {
+			for _, g := range gil {
+				for _, p := range g.Processes {
+					if int(p.PID) == pid {
+						kinds = append(kinds, strings.SplitN(p.Verdict, ":", 2)[0])
+					}
+				}
+			}
+		}
+		if m == nil || len(kinds) != 2 || m[1] != kinds[0] && m[1] != kinds[1] {
+			t.Errorf("top --once --view threads: pid %d's verdict %q, GET /api/gil's %q", pid, m, kinds)
+		}
+	}
+}
+
+// topThreadsMissing is the threads view's line before mod_wsgi 6: the
+// snapshot's reason why per-thread measures need it.
+func topThreadsMissing(t *testing.T, s *telemetryServer) string {
+	t.Helper()
+	for _, m := range s.snapshot(t).Capabilities.Missing {
+		if m.What == "threads" {
+			return "threads: " + m.Why
+		}
+	}
+	t.Fatalf("mod_wsgi %s: the capabilities do not say why threads are missing", s.version)
+	return ""
+}
+
+// topThreadRows match, in the threads view, a process's verdict and its
+// topThreads threads with busy share, CPU, requests, running and longest.
+func topThreadRows(group string, pid int) []*regexp.Regexp {
+	head := `(?m)^` + regexp.QuoteMeta(group) + ` +` + strconv.Itoa(pid) + ` +`
+	rows := []*regexp.Regexp{regexp.MustCompile(head + `verdict  (saturated|GIL-bound|idle|fine): \S`)}
+	for i := 0; i < topThreads; i++ {
+		rows = append(rows, regexp.MustCompile(head+strconv.Itoa(i)+` +\d+% +\d+% +\d+ +\S+ +\S+$`))
+	}
+	return rows
 }
 
 // checkTopCapabilities: with mod_wsgi before 6, top says what needs
@@ -239,7 +321,7 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	}
 	// With mod_wsgi before 6 the header names what needs mod_wsgi 6, and
 	// the help says why; mod_wsgi 6 reports the requests in flight.
-	headWants := []string{"1-4 view  < > sort  g group  space pause  ? help  q quit"}
+	headWants := []string{"1-5 view  < > sort  g group  space pause  ? help  q quit"}
 	helpWants := []string{"| mod_wsgi-express top: keys", "next process group"}
 	if major, _ := strconv.Atoi(strings.SplitN(s.version, ".", 2)[0]); major < 6 {
 		headWants = append(headWants, "mod_wsgi "+s.version+" here; needs mod_wsgi 6 (? says why): GC, GIL")
@@ -249,14 +331,25 @@ func checkTopLive(t *testing.T, s *telemetryServer, pids []int, n int) {
 	}
 	shows("the header", 0, headWants, nil)
 	shows("the processes and the requests sent", 0, []string{"mod_wsgi-express top", "[1 processes]", fmt.Sprintf("requests %d  slow 1", n),
-		"processes by cpu: 2 live", "1-4 view  < > sort  g group  space pause  ? help  q quit"}, nil, rows...)
+		"processes by cpu: 2 live", "1-5 view  < > sort  g group  space pause  ? help  q quit"}, nil, rows...)
 	// Refreshed in place every second, no key pressed.
 	shows("the processes redrawn", len(out.String()), []string{"[1 processes]"}, nil, rows...)
 	shows("the latency by phase", press("2"), []string{"[2 latency]", "latency by phase over the last", "PHASE"}, []string{"processes by cpu"},
 		regexp.MustCompile(`(?m)^all +(application|request) +`+strconv.Itoa(n)+` `))
 	shows("the slow request", press("3"), []string{"[3 slow requests]", "completed", "/slow"}, nil)
 	shows("the events", press("4"), []string{"[4 events]", "process lifecycle events, newest first", "started", strconv.Itoa(pids[0]), strconv.Itoa(pids[1])}, nil)
-	shows("the processes again", press("1"), []string{"[1 processes]"}, nil, rows...)
+	// The threads: each process's with mod_wsgi 6, else the line saying
+	// they need it; Tab goes round to the processes.
+	if s.native() {
+		var threadRows []*regexp.Regexp
+		for _, pid := range pids {
+			threadRows = append(threadRows, topThreadRows(s.group, pid)...)
+		}
+		shows("the threads", press("5"), []string{"[5 threads]", "threads of 2 live processes", "THREAD"}, nil, threadRows...)
+	} else {
+		shows("the threads needing mod_wsgi 6", press("5"), []string{"[5 threads]", topThreadsMissing(t, s)}, []string{"THREAD"})
+	}
+	shows("the processes again", press("\t"), []string{"[1 processes]"}, nil, rows...)
 	shows("the processes by rss", press(">"), []string{"processes by rss: 2 live"}, nil)
 	shows("the help", press("?"), helpWants, nil)
 	shows("the help closed", press("?"), []string{"processes by rss"}, []string{"top: keys"})

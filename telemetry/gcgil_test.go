@@ -280,6 +280,12 @@ func TestGIL(t *testing.T) {
 	if gv := groupView(t, &snap, "g"); gv.GIL == nil || gv.GIL.Handoff == nil || gv.GC != nil {
 		t.Errorf("group gil %+v", gv.GIL)
 	}
+	// The snapshot carries each live process's verdict, the heat map's.
+	for i, p := range snap.Processes {
+		if hm := g.Processes[i]; p.PID != hm.PID || p.ThreadVerdict != hm.Verdict {
+			t.Errorf("snapshot: pid %d thread_verdict %q; heat map: pid %d %q", p.PID, p.ThreadVerdict, hm.PID, hm.Verdict)
+		}
+	}
 	m := metrics(s)
 	for _, want := range []string{
 		`mod_wsgi_gil_wait_seconds_bucket{process_group="g",le="0.005"} 960`,

@@ -212,7 +212,6 @@ func (g *group) gilSummary(now time.Time, window int) *GILSummary {
 // none there.
 func (p *process) heatMap(since time.Time) (GILProcess, bool) {
 	pv := GILProcess{PID: p.key.pid, State: stateNames[p.state], T: []float64{}, CPU: []float64{}, Threads: [][]float64{}}
-	var recent []*threadSample
 	p.x.threads.each(func(ts *threadSample) {
 		if !ts.at.After(since) {
 			return
@@ -230,16 +229,34 @@ func (p *process) heatMap(since time.Time) (GILProcess, bool) {
 			}
 			pv.Threads[th] = append(pv.Threads[th], f)
 		}
-		recent = append(recent, ts)
+	})
+	if len(pv.T) == 0 {
+		return pv, false
+	}
+	pv.Verdict = p.latestVerdict(since)
+	return pv, true
+}
+
+// latestVerdict is threadVerdict on p's last verdictSamples samples since
+// since: the heat map's verdict, and the snapshot's thread_verdict; ""
+// when p sent no per-thread sample then.
+func (p *process) latestVerdict(since time.Time) string {
+	if p.x == nil || !p.x.hasSlots {
+		return ""
+	}
+	var recent []*threadSample
+	p.x.threads.each(func(ts *threadSample) {
+		if ts.at.After(since) {
+			recent = append(recent, ts)
+		}
 	})
 	if len(recent) == 0 {
-		return pv, false
+		return ""
 	}
 	if len(recent) > verdictSamples {
 		recent = recent[len(recent)-verdictSamples:]
 	}
-	pv.Verdict = threadVerdict(recent)
-	return pv, true
+	return threadVerdict(recent)
 }
 
 // threadVerdict judges a process by its latest samples: GIL-bound (two or

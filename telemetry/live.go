@@ -173,6 +173,8 @@ func (v *liveView) applyKey(k byte) (quit bool) {
 		st.View = ViewSlow
 	case '4', 'e':
 		st.View = ViewEvents
+	case '5', 't':
+		st.View = ViewThreads
 	case '\t':
 		st.View = TopViews[(slices.Index(TopViews, st.View)+1)%len(TopViews)]
 	case '>', '.', 'o':

@@ -123,6 +123,10 @@ type ProcessView struct {
 	MaxRSS         uint64       `json:"max_rss"`
 	Threads        []ThreadView `json:"threads"` // last interval, live processes only
 	Series         Series       `json:"series"`
+	// ThreadVerdict judges a live process's threads on its last samples
+	// (mod_wsgi 6): saturated, GIL-bound, idle or fine, by the rule of GET
+	// /api/gil's heat map; "" without per-thread samples.
+	ThreadVerdict string `json:"thread_verdict,omitempty"`
 }
 
 // Series holds a process's samples in the window, oldest first, as
@@ -322,6 +326,7 @@ func (p *process) view(now, since time.Time) (ProcessView, window) {
 		pv.Threads = []ThreadView{}
 	} else {
 		pv.Threads = append([]ThreadView{}, p.threads...)
+		pv.ThreadVerdict = p.latestVerdict(since)
 		pv.Uptime = now.Sub(p.startedAt).Seconds()
 	}
 	if p.state == stateStopping {

@@ -28,10 +28,11 @@ const (
 	ViewLatency   = "latency"
 	ViewSlow      = "slow"
 	ViewEvents    = "events"
+	ViewThreads   = "threads"
 )
 
-// TopViews are top's views, in key order (1, 2, 3, 4).
-var TopViews = []string{ViewProcesses, ViewLatency, ViewSlow, ViewEvents}
+// TopViews are top's views, in key order (1, 2, 3, 4, 5).
+var TopViews = []string{ViewProcesses, ViewLatency, ViewSlow, ViewEvents, ViewThreads}
 
 // TopSortKeys are the orders of the processes view: the first the
 // default. All but pid put the largest first.
@@ -115,7 +116,7 @@ func topScreen(d *TopData, st TopState, width, height int) []string {
 	head := topHeader(d, snap, st, height == 0)
 	var foot []string
 	if st.Keys {
-		foot = []string{"1-4 view  < > sort  g group  space pause  ? help  q quit"}
+		foot = []string{"1-5 view  < > sort  g group  space pause  ? help  q quit"}
 	}
 	room := 0 // rows left for the view: 0 is no limit
 	if height > 0 {
@@ -254,6 +255,8 @@ func topBody(d *TopData, snap *Snapshot, st TopState, room int) []string {
 		return topSlow(snap, st, room)
 	case ViewEvents:
 		return topEvents(d, snap, st, room)
+	case ViewThreads:
+		return topThreads(snap, st, room)
 	}
 	return topProcesses(snap, st, room)
 }
@@ -474,6 +477,75 @@ func topEvents(d *TopData, snap *Snapshot, st TopState, room int) []string {
 	return fit(head, rows, room, "events")
 }
 
+const threadHead = "%-16s %7s %7s %5s %5s %5s %8s %8s"
+
+// topThreads lists the threads of each live process over its last
+// interval, by group and pid, then thread, each process's under a line
+// with its verdict (the snapshot's thread_verdict: GET /api/gil's rule);
+// above them, each group's GIL contention where its module measures it.
+func topThreads(snap *Snapshot, st TopState, room int) []string {
+	if c := &snap.Capabilities; c.Module != "" && !c.Threads {
+		line := "threads: mod_wsgi " + c.Module + " does not report per-thread measures; they need mod_wsgi 6"
+		for _, m := range c.Missing {
+			if m.What == "threads" {
+				line = "threads: " + m.Why
+			}
+		}
+		return fit([]string{line}, nil, room, "")
+	}
+	var procs []ProcessView
+	for _, p := range snap.Processes {
+		if (st.Group == "" || p.Group == st.Group) && (p.State == "running" || p.State == "stopping") {
+			procs = append(procs, p)
+		}
+	}
+	sort.SliceStable(procs, func(i, j int) bool {
+		if procs[i].Group != procs[j].Group {
+			return procs[i].Group < procs[j].Group
+		}
+		return procs[i].PID < procs[j].PID
+	})
+	head := []string{fmt.Sprintf("threads of %d live processes by group, pid, thread; verdict on the last %d samples", len(procs), verdictSamples)}
+	for _, g := range snap.Groups {
+		if g.GIL != nil && (st.Group == "" || g.Name == st.Group) {
+			head = append(head, fmt.Sprintf("GIL of %s: %s", g.Name, g.GIL.Verdict))
+		}
+	}
+	head = append(head, fmt.Sprintf(threadHead, "GROUP", "PID", "THREAD", "BUSY", "CPU", "REQS", "RUNNING", "LONGEST"))
+	pct := func(v *float64) string {
+		if v == nil {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f%%", *v*100)
+	}
+	secs := func(v *float64) string {
+		if v == nil || *v == 0 {
+			return "-"
+		}
+		return topSecs(v)
+	}
+	var rows []string
+	for _, p := range procs {
+		group, pid := topField(p.Group, 16), fmt.Sprint(p.PID)
+		verdict := p.ThreadVerdict
+		switch {
+		case len(p.Threads) == 0:
+			verdict = "(no per-thread sample yet)"
+		case verdict == "":
+			verdict = "-"
+		}
+		rows = append(rows, fmt.Sprintf("%-16s %7s %7s  %s", group, pid, "verdict", verdict))
+		for _, th := range p.Threads {
+			rows = append(rows, fmt.Sprintf(threadHead, group, pid, fmt.Sprint(th.Index), pct(th.Busy), pct(th.CPU),
+				fmt.Sprint(th.Completed), secs(th.Current), secs(th.Longest)))
+		}
+	}
+	if len(procs) == 0 {
+		rows = append(rows, "(no live process has reported yet)")
+	}
+	return fit(head, rows, room, "rows")
+}
+
 // topHelp is the help box's text.
 func topHelp(snap *Snapshot, width int) []string {
 	lines := []string{
@@ -481,8 +553,9 @@ func topHelp(snap *Snapshot, width int) []string {
 		"",
 		"1 p      processes         < > o   next sort of the processes:",
 		"2 l      latency by phase          cpu, rss, requests, busy, pid",
-		"3 s      slow requests     g f     next process group (all, each)",
-		"4 e      events            space   pause, resume the refresh",
+		"3 s      slow requests             threads: by group, pid, thread",
+		"4 e      events            g f     next process group (all, each)",
+		"5 t      threads           space   pause, resume the refresh",
 		"Tab      next view         ? h     this help (Esc closes it too)",
 		"q Esc    quit              Ctrl-C  quit",
 	}

@@ -3,6 +3,8 @@ package telemetry
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -260,6 +262,149 @@ func TestRenderTopText(t *testing.T) {
 	}
 }
 
+// threadTick is a mod_wsgi 6 sample of a process of group over a 1 s
+// period: one busy time per thread, each thread's CPU half of it, one
+// request completed by each busy thread, and the GIL waits of gil (nil:
+// none timed).
+func threadTick(pid, seq uint32, group string, cpu float64, gil []int32, busy ...float64) []byte {
+	cpus, done, longest := make([]float64, len(busy)), make([]int32, len(busy)), make([]float64, len(busy))
+	for i, b := range busy {
+		cpus[i] = b / 2
+		if b > 0 {
+			done[i], longest[i] = 1, 0.25
+		}
+	}
+	recs := []Record{Str(FieldModWSGIVersion, "6.0.5"), Str(FieldProcessGroup, group), F64(FieldSamplePeriod, 1),
+		F64(FieldTelemetryInterval, 1), F64(FieldSwitchInterval, 0.005), U64(FieldRequestCount, uint64(len(busy))),
+		U64(FieldThreadsMaximum, uint64(len(busy))), F64(FieldCPUUtilization, cpu),
+		F64s(FieldSlotBusyTime, busy), F64s(FieldSlotCPUTime, cpus), I32s(FieldSlotCompleted, done),
+		F64s(FieldSlotMaxDuration, longest), F64s(FieldSlotCurrentElapsed, busy)}
+	if gil != nil {
+		recs = append(recs, I32s(PhaseBucketsField+uint16(PhaseGILWait), gil))
+	}
+	return mk(KindRequest, pid, seq, 1.7e9, recs...)
+}
+
+// threadsStore has group "g" (pids 1, 3: mod_wsgi 6 with GIL waits) and
+// group "h" (pid 2 live, pid 4 stopped), each live process with its
+// threads.
+func threadsStore(t *testing.T) *Store {
+	t.Helper()
+	c := newClock(1.7e9)
+	s := NewStore(Options{Now: c.Now})
+	contended := gilHist(map[float64]int32{0.0003: 10, 0.0052: 10, 0.0104: 10, 0.0151: 10, 0.03: 30})
+	mustIngest(t, s, started(4, 1, "h"))
+	for i := uint32(1); i <= 6; i++ {
+		c.Advance(time.Second)
+		mustIngest(t, s,
+			threadTick(3, i, "g", 0.01, contended, 0.01, 0, 0.02), // nothing to do
+			threadTick(1, i, "g", 1.0, contended, 1, 1, 1, 1, 0),  // four threads spinning on one core
+			threadTick(2, i, "h", 0.1, nil, 1, 1),                 // every thread waiting on I/O
+			threadTick(4, i+1, "h", 0.1, nil, 1, 1))
+	}
+	mustIngest(t, s, stopped(KindProcessStopped, 4, 8, "h", "maximum_requests"))
+	return s
+}
+
+// The threads view: each live process of the groups shown, by group and
+// pid, its verdict as GET /api/gil gives it, then its threads; the GIL
+// contention of each group that measures it.
+func TestTopThreads(t *testing.T) {
+	s := threadsStore(t)
+	snap := s.Snapshot()
+	verdicts := map[uint32]string{}
+	for _, g := range s.GIL(60, "") {
+		for _, p := range g.Processes {
+			verdicts[p.PID] = p.Verdict
+		}
+	}
+	if !strings.HasPrefix(verdicts[1], "GIL-bound: ") || !strings.HasPrefix(verdicts[2], "saturated: ") || !strings.HasPrefix(verdicts[3], "idle: ") {
+		t.Fatalf("verdicts of GET /api/gil: %v", verdicts)
+	}
+	d := &TopData{Snapshot: &snap}
+	row := func(group string, pid int, rest string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^` + group + ` +` + strconv.Itoa(pid) + ` +` + rest + `$`)
+	}
+	verdict := func(group string, pid int) *regexp.Regexp {
+		return row(group, pid, `verdict  `+regexp.QuoteMeta(verdicts[uint32(pid)]))
+	}
+	for _, tt := range []struct {
+		name string
+		st   TopState
+		want []string
+		rows []*regexp.Regexp
+		not  []*regexp.Regexp
+	}{
+		{"every group", TopState{}, []string{"threads of 3 live processes by group, pid, thread; verdict on the last 5 samples",
+			"GIL of g: heavy contention: 86% of requests waited for the GIL",
+			"GROUP                PID  THREAD  BUSY   CPU  REQS  RUNNING  LONGEST",
+			"g                      1 verdict  GIL-bound: 4.0 threads busy on average but only 1.00 cores of CPU",
+			" 1       0  100%   50%     1    1.00s  250.0ms", " 1       4    0%    0%     0        -        -",
+			"g                      3 verdict  idle: ", " 3       2    2%    1%     1   20.0ms  250.0ms",
+			"h                      2 verdict  saturated: every thread busy (2 of 2)", " 2       1  100%   50%     1    1.00s  250.0ms"},
+			[]*regexp.Regexp{verdict("g", 1), verdict("g", 3), verdict("h", 2)},
+			[]*regexp.Regexp{regexp.MustCompile(`GIL of h`), regexp.MustCompile(`(?m)^h +4 `)}},
+		{"one group", TopState{Group: "h"}, []string{"threads of 1 live processes", "GROUP", "h                      2 verdict  saturated",
+			" 2       0  100%", " 2       1  100%"}, []*regexp.Regexp{regexp.MustCompile(`(?m)group h$`), verdict("h", 2),
+			row("h", 2, `1 +100% +50% +1 +1\.00s +250\.0ms`)}, []*regexp.Regexp{regexp.MustCompile(`GIL of|(?m)^g |(?m)^h +4 `)}},
+		{"the other group", TopState{Group: "g"}, []string{"threads of 2 live processes", "GIL of g: heavy contention"},
+			[]*regexp.Regexp{verdict("g", 1), verdict("g", 3)}, []*regexp.Regexp{regexp.MustCompile(`(?m)^h `)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.st.View = ViewThreads
+			text := RenderTopText(d, tt.st, 0)
+			lines := strings.Split(text, "\n")
+			inOrder(t, lines, tt.want...)
+			for _, r := range tt.rows {
+				if !r.MatchString(text) {
+					t.Errorf("no line matching %s in:\n%s", r, text)
+				}
+			}
+			for _, n := range tt.not {
+				if n.MatchString(text) {
+					t.Errorf("%s shown:\n%s", n, text)
+				}
+			}
+			// Live: the tab, the key line, within the terminal.
+			tt.st.Keys = true
+			lines = checkSize(t, screenLines(t, RenderTopView(d, tt.st, 100, 30)), 100, 30)
+			inOrder(t, lines, append([]string{"[5 threads]"}, append(tt.want, "1-5 view")...)...)
+		})
+	}
+	t.Run("more rows than the terminal", func(t *testing.T) {
+		lines := checkSize(t, screenLines(t, RenderTopView(d, TopState{View: ViewThreads, Keys: true}, 80, 14)), 80, 14)
+		inOrder(t, lines, "[5 threads]", "threads of 3 live processes", "GROUP", "g                      1 verdict  GIL-bound: 4.0 threads busy on average but on~",
+			"... 8 more rows", "1-5 view")
+	})
+	t.Run("no process yet", func(t *testing.T) {
+		text := RenderTopText(&TopData{Snapshot: &Snapshot{}}, TopState{View: ViewThreads}, 0)
+		inOrder(t, strings.Split(text, "\n"), "threads of 0 live processes", "GROUP", "(no live process has reported yet)")
+	})
+	// The help gives the keys and the order.
+	lines := screenLines(t, RenderTopView(d, TopState{View: ViewThreads, Keys: true, Help: true}, 100, 30))
+	inOrder(t, lines, "| mod_wsgi-express top: keys", "threads: by group, pid, thread", "5 t      threads")
+}
+
+// With mod_wsgi 4.x the threads view says in one line that it needs
+// mod_wsgi 6, as the snapshot's capabilities say why.
+func TestTopThreadsNeedModWSGI6(t *testing.T) {
+	d := topData(t)
+	d.Snapshot.Capabilities = (&seenCaps{module: "4.9.4"}).view()
+	const want = "threads: mod_wsgi 4.9.4 does not report per-thread busy time, CPU or current requests; it needs mod_wsgi 6"
+	text := RenderTopText(d, TopState{View: ViewThreads}, 0)
+	_, body, _ := strings.Cut(text, "\n\n")
+	if body != want+"\n" {
+		t.Errorf("threads view of mod_wsgi 4.9.4: %q, want the one line %q; all:\n%s", body, want, text)
+	}
+	lines := checkSize(t, screenLines(t, RenderTopView(d, TopState{View: ViewThreads, Keys: true}, 120, 24)), 120, 24)
+	inOrder(t, lines, "needs mod_wsgi 6 (? says why): ", "[5 threads]", want, "1-5 view")
+	for _, l := range lines {
+		if strings.Contains(l, "GROUP") {
+			t.Errorf("threads view of mod_wsgi 4.9.4 has a table: %q", l)
+		}
+	}
+}
+
 // The keys of the live view.
 func TestLiveKeys(t *testing.T) {
 	v := &liveView{data: topData(t), st: TopState{View: ViewProcesses, Sort: "cpu"}}
@@ -271,7 +416,11 @@ func TestLiveKeys(t *testing.T) {
 		{"2", false, TopState{View: ViewLatency, Sort: "cpu"}},
 		{"s", false, TopState{View: ViewSlow, Sort: "cpu"}},
 		{"\t", false, TopState{View: ViewEvents, Sort: "cpu"}},
-		{"\t1", false, TopState{View: ViewProcesses, Sort: "cpu"}},
+		{"\t", false, TopState{View: ViewThreads, Sort: "cpu"}},
+		{"\t", false, TopState{View: ViewProcesses, Sort: "cpu"}},
+		{"5", false, TopState{View: ViewThreads, Sort: "cpu"}},
+		{"4t", false, TopState{View: ViewThreads, Sort: "cpu"}},
+		{"1", false, TopState{View: ViewProcesses, Sort: "cpu"}},
 		{">", false, TopState{View: ViewProcesses, Sort: "rss"}},
 		{"<<", false, TopState{View: ViewProcesses, Sort: "pid"}},
 		{"o", false, TopState{View: ViewProcesses, Sort: "cpu"}},
@@ -320,6 +469,9 @@ func FuzzTopJSON(f *testing.F) {
 		Phases []HistogramView `json:"phases"`
 	}{d.Snapshot, d.Events, d.Phases})
 	f.Add(seed, uint8(80), uint8(24))
+	threads := threadsStore(&testing.T{}).Snapshot()
+	seed, _ = json.Marshal(&threads)
+	f.Add(seed, uint8(60), uint8(10))
 	f.Add([]byte(`{"window_seconds":1e300,"processes":[{"group":"\u001b[2J","uptime":-1e300,"pid":1}],"events":[{"t":1e300,"kind":"\u202e"}]}`), uint8(40), uint8(5))
 	f.Fuzz(func(t *testing.T, data []byte, w, h uint8) {
 		var in struct {
