@@ -74,12 +74,7 @@ func TestTelemetryCore(t *testing.T) {
 	const maxRequests = 25
 	s := startCoreTelemetry(t, "--processes", "2", "--threads", "4", "--telemetry-interval", "0.5",
 		"--slow-requests", "0.3", "--maximum-requests", strconv.Itoa(maxRequests))
-	waitFor(t, "two daemon processes reporting", func() bool {
-		snap := s.snapshot(t)
-		return len(running(&snap, s.group)) == 2 && fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(daemonPIDs(s.Root))
-	}, func() string {
-		return fmt.Sprintf("%+v\n%v\n%s", s.snapshot(t).Processes, daemonPIDs(s.Root), s.ErrorLog())
-	})
+	waitReporting(t, s, 2)
 
 	// N requests, 10 of them 500 and 5 404, two at a time: each process
 	// recycles after maxRequests, so both restart several times.

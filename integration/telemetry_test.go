@@ -136,6 +136,23 @@ func running(snap *telemetry.Snapshot, group string) []int {
 	return pids
 }
 
+// waitReporting waits until the server has n daemon processes and the
+// ingester lists exactly them as running (each says it started before it
+// counts requests; Apache may answer before it has forked them all), and
+// returns their pids.
+func waitReporting(t *testing.T, s *telemetryServer, n int) []int {
+	t.Helper()
+	var pids []int
+	waitFor(t, fmt.Sprintf("%d daemon processes reporting", n), func() bool {
+		snap := s.snapshot(t)
+		pids = daemonPIDs(s.Root)
+		return len(pids) == n && fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(pids)
+	}, func() string {
+		return fmt.Sprintf("%+v\ndaemon processes %v\n%s", s.snapshot(t).Processes, daemonPIDs(s.Root), s.ErrorLog())
+	})
+	return pids
+}
+
 func daemonPIDs(root string) []int {
 	pids := testenv.DaemonPIDs(root)
 	sort.Ints(pids)
@@ -170,17 +187,7 @@ func TestTelemetry(t *testing.T) {
 		}
 	})
 
-	// Each daemon process says it started before it counts requests.
-	// Apache may answer before it has forked the second one.
-	var want []int
-	waitFor(t, "two daemon processes", func() bool {
-		want = daemonPIDs(s.Root)
-		return len(want) == 2
-	}, func() string { return fmt.Sprintf("daemon processes %v", daemonPIDs(s.Root)) })
-	waitFor(t, "both daemon processes reporting", func() bool {
-		snap := s.snapshot(t)
-		return fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(want)
-	}, func() string { return fmt.Sprintf("%+v\n%s", s.snapshot(t).Processes, s.ErrorLog()) })
+	want := waitReporting(t, s, 2)
 
 	// N requests, 4 at a time so both processes serve: one slow, two 404.
 	paths := []string{"/slow", "/missing", "/missing"}

@@ -26,15 +26,7 @@ import (
 // group, ? shows the help, and q quits.
 func TestTelemetryTop(t *testing.T) {
 	s := startTelemetry(t, "--processes", "2", "--threads", strconv.Itoa(topThreads), "--telemetry-interval", "0.5", "--slow-requests", "0.5")
-	var pids []int
-	waitFor(t, "two daemon processes", func() bool {
-		pids = daemonPIDs(s.Root)
-		return len(pids) == 2
-	}, func() string { return fmt.Sprintf("daemon processes %v", daemonPIDs(s.Root)) })
-	waitFor(t, "both daemon processes reporting", func() bool {
-		snap := s.snapshot(t)
-		return fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(pids)
-	}, func() string { return fmt.Sprintf("%+v\n%s", s.snapshot(t).Processes, s.ErrorLog()) })
+	pids := waitReporting(t, s, 2)
 	paths := []string{"/slow", "/missing", "/missing"}
 	for i := 0; i < 30; i++ {
 		paths = append(paths, fmt.Sprintf("/top%d", i))

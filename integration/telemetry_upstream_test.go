@@ -458,14 +458,7 @@ func TestTelemetryBesideUpstream(t *testing.T) {
 	// takes the socket's path and the application is restarted (SIGUSR1,
 	// apachectl graceful: each daemon process replaced in turn), so both
 	// ingesters hear the whole life of the processes that serve.
-	var first []int
-	waitFor(t, "two daemon processes reporting to ours", func() bool {
-		snap := s.snapshot(t)
-		first = daemonPIDs(s.Root)
-		return len(first) == 2 && fmt.Sprint(running(&snap, s.group)) == fmt.Sprint(first)
-	}, func() string {
-		return fmt.Sprintf("%+v\n%v\n%s", s.snapshot(t).Processes, daemonPIDs(s.Root), s.ErrorLog())
-	})
+	first := waitReporting(t, s, 2)
 	tee := startTelemetryTee(t, sock, up.sock)
 	if err := s.Cmd.Process.Signal(syscall.SIGUSR1); err != nil {
 		t.Fatal(err)
