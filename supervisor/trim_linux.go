@@ -1,8 +1,6 @@
 package supervisor
 
 import (
-	"bufio"
-	"bytes"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -38,29 +36,24 @@ func unchangedMappings(smaps, path string) [][2]uintptr {
 		return nil
 	}
 	var out [][2]uintptr
-	var cur *[2]uintptr
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
+	last := false // out's last entry is the mapping being read
+	for _, line := range strings.Split(string(data), "\n") {
 		f := strings.Fields(line)
 		if len(f) >= 5 && strings.Contains(f[0], "-") && len(f[1]) == 4 {
-			cur = nil
+			last = false
 			if len(f) < 6 || f[5] != path || strings.Contains(f[1], "w") {
 				continue
 			}
 			lo, hi, _ := strings.Cut(f[0], "-")
 			a, err1 := strconv.ParseUint(lo, 16, 64)
 			b, err2 := strconv.ParseUint(hi, 16, 64)
-			if err1 != nil || err2 != nil {
-				continue
+			if err1 == nil && err2 == nil {
+				out, last = append(out, [2]uintptr{uintptr(a), uintptr(b)}), true
 			}
-			out = append(out, [2]uintptr{uintptr(a), uintptr(b)})
-			cur = &out[len(out)-1]
 			continue
 		}
-		if cur != nil && len(f) >= 2 && f[0] == "Anonymous:" && f[1] != "0" {
-			out = out[:len(out)-1]
-			cur = nil
+		if last && len(f) >= 2 && f[0] == "Anonymous:" && f[1] != "0" {
+			out, last = out[:len(out)-1], false
 		}
 	}
 	return out
