@@ -360,13 +360,7 @@ func topLatency(d *TopData, snap *Snapshot, st TopState, room int) []string {
 		}
 	} else {
 		// No window distributions: the groups' cumulative ones.
-		why := "GET /api/histogram was not read"
-		if d.PhasesErr != nil {
-			why = d.PhasesErr.Error()
-			if errors.Is(d.PhasesErr, errNoEndpoint) {
-				why = "this ingester has no GET /api/histogram"
-			}
-		}
+		why := unread(d.PhasesErr, "GET /api/histogram was not read", "this ingester has no GET /api/histogram")
 		head = []string{fmt.Sprintf("latency by phase since the ingester started (%s)", why),
 			fmt.Sprintf(latHead, "GROUP", "PHASE", "COUNT", "MEAN", "P50", "P95", "P99", "")}
 		for _, g := range snap.Groups {
@@ -442,13 +436,7 @@ func topEvents(d *TopData, snap *Snapshot, st TopState, room int) []string {
 	}
 	// No event log: what the snapshot's processes say of their starts and
 	// stops.
-	why := "GET /api/events was not read"
-	if d.EventsErr != nil {
-		why = d.EventsErr.Error()
-		if errors.Is(d.EventsErr, errNoEndpoint) {
-			why = "this ingester keeps no event log"
-		}
-	}
+	why := unread(d.EventsErr, "GET /api/events was not read", "this ingester keeps no event log")
 	head = []string{fmt.Sprintf("process starts and stops from the processes listed (%s)", why),
 		fmt.Sprintf(eventHead, "TIME", "EVENT", "GROUP", "SLOT", "PID", "REASON", "UPTIME", "REQUESTS", "")}
 	type row struct {
@@ -544,6 +532,18 @@ func topThreads(snap *Snapshot, st TopState, room int) []string {
 		rows = append(rows, "(no live process has reported yet)")
 	}
 	return fit(head, rows, room, "rows")
+}
+
+// unread says why an endpoint's data is missing: err, or notRead without
+// an error, or missing when the ingester lacks the endpoint.
+func unread(err error, notRead, missing string) string {
+	switch {
+	case err == nil:
+		return notRead
+	case errors.Is(err, errNoEndpoint):
+		return missing
+	}
+	return err.Error()
 }
 
 // topHelp is the help box's text.
