@@ -580,11 +580,16 @@ class Reporter:
             self._final(reason)
         atexit.unregister(self._at_exit)
 
-    def _stopping(self, reason):
+    def _stop_records(self, reason):
+        """What STOPPING and STOPPED both carry."""
         records = identity_records({k: self.identity[k] for k in ("hostname", "process_group")})
         if reason:
             records.append((F_SHUTDOWN_REASON, T_BYTES, reason))
         records.append((F_PROCESS_UPTIME, T_F64, max(0.0, self.clock() - self.started)))
+        return records
+
+    def _stopping(self, reason):
+        records = self._stop_records(reason)
         pm = self.module.process_metrics() or {}
         if _num(pm, "active_requests") is not None:
             records.append((F_ACTIVE_REQUESTS_AT_STOP, T_U64, pm["active_requests"]))
@@ -600,10 +605,7 @@ class Reporter:
             pm = self.module.process_metrics() or {}
         except Exception:
             pass
-        records = identity_records({k: self.identity[k] for k in ("hostname", "process_group")})
-        if reason:
-            records.append((F_SHUTDOWN_REASON, T_BYTES, reason))
-        records.append((F_PROCESS_UPTIME, T_F64, max(0.0, self.clock() - self.started)))
+        records = self._stop_records(reason)
         if _num(pm, "request_count") is not None:
             records.append((F_LIFETIME_REQUEST_COUNT, T_U64, pm["request_count"]))
         if _num(pm, "active_requests") is not None:
